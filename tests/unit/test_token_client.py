@@ -1,0 +1,146 @@
+"""The token endpoint client against RFC 6749 (sections 2.3.1, 4.4, 5.1, 5.2)."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+
+from tests.conftest import TOKEN_URL, token_answer
+from vcc_cli.errors import AuthError, NetworkError
+from vcc_cli.tokens.client import MAX_LIFETIME, fetch_token
+
+TIMEOUT = (10.0, 60.0)
+
+
+def fetch(scopes=("stats",), client_id="abcde", secret="12345", clock=lambda: 1000.0):
+    return fetch_token(requests.Session(), TOKEN_URL, client_id, secret, scopes, timeout=TIMEOUT, clock=clock)
+
+
+def test_request_is_form_encoded_client_credentials_with_space_separated_scopes(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer())
+    fetch(scopes=("stats", "users:read"))
+    request = mock_http.calls[0].request
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    form = parse_qs(request.body)
+    assert form == {"grant_type": ["client_credentials"], "scope": ["stats users:read"]}
+
+
+def test_client_authenticates_with_basic_form_encoded_per_rfc6749_2_3_1(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer())
+    fetch(client_id="id with space", secret="p@ss:word+/")
+    header = mock_http.calls[0].request.headers["Authorization"]
+    assert header.startswith("Basic ")
+    decoded = base64.b64decode(header[6:]).decode()
+    assert decoded == "id+with+space:p%40ss%3Aword%2B%2F"
+
+
+def test_server_refusing_basic_is_asked_again_with_credentials_in_body(mock_http):
+    mock_http.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
+    mock_http.post(TOKEN_URL, json=token_answer("from-body"))
+    result = fetch()
+    assert result.token.access_token == "from-body"
+    second = mock_http.calls[1].request
+    assert "Authorization" not in second.headers
+    assert parse_qs(second.body)["client_secret"] == ["12345"]
+
+
+def test_expiry_is_counted_from_when_the_request_was_sent(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer(expires_in=900))
+    result = fetch(clock=lambda: 5000.0)
+    assert result.token.expires_at == 5900.0 and result.cacheable
+
+
+def test_granted_scope_defaults_to_the_requested_ones(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer())
+    assert fetch(scopes=("a", "b")).token.scopes == ("a", "b")
+
+
+def test_granted_scope_from_the_answer_wins(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer(scope="stats users:read"))
+    assert fetch(scopes=("stats",)).token.scopes == ("stats", "users:read")
+
+
+@pytest.mark.parametrize("expires_in", [None, 0, -5, "soon", float("nan"), True, [1]])
+def test_missing_or_absurd_expires_in_means_use_once_and_do_not_cache(mock_http, expires_in):
+    body = token_answer()
+    if expires_in is None:
+        del body["expires_in"]
+    else:
+        body["expires_in"] = expires_in if not isinstance(expires_in, float) else "nan"
+    mock_http.post(TOKEN_URL, json=body)
+    result = fetch()
+    assert not result.cacheable and result.token.expires_at is None
+    assert "expires_in" in result.notes[0]
+
+
+def test_huge_expires_in_is_capped(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer(expires_in=10**12))
+    assert fetch(clock=lambda: 0.0).token.expires_at == MAX_LIFETIME
+
+
+def test_numeric_string_expires_in_is_accepted(mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer(expires_in="3600"))
+    assert fetch(clock=lambda: 0.0).token.expires_at == 3600
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "words"),
+    [
+        (401, "invalid_client", "client ID or secret"),
+        (400, "invalid_scope", "refused the scope"),
+        (400, "unauthorized_client", "client credentials grant"),
+        (400, "unsupported_grant_type", "unsupported_grant_type"),
+        (200, "invalid_request", "invalid_request"),
+    ],
+)
+def test_oauth_error_answers_are_refusals_exit_3(mock_http, status, error, words):
+    mock_http.post(TOKEN_URL, status=status, json={"error": error, "error_description": "nope"})
+    with pytest.raises(AuthError) as caught:
+        fetch()
+    assert words in caught.value.message and caught.value.exit_code == 3
+    assert caught.value.hint
+
+
+def test_error_description_never_echoes_the_secret(mock_http):
+    mock_http.post(TOKEN_URL, status=400, json={"error": "invalid_scope", "error_description": "bad 12345 thing"})
+    with pytest.raises(AuthError) as caught:
+        fetch(secret="12345")
+    assert "12345" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (503, "Service Unavailable", "text/plain"),
+        (500, '{"error": "server_error"}', "application/json"),
+        (200, "<html>login page</html>", "text/html"),
+        (200, '{"token_type": "Bearer"}', "application/json"),
+        (200, '{"access_token": ""}', "application/json"),
+        (200, '["not", "an", "object"]', "application/json"),
+        (200, '{"access_token": "x", "token_type": "mac"}', "application/json"),
+        (404, "<html>Not Found</html>", "text/html"),
+        (302, "", "text/html"),
+    ],
+)
+def test_unusable_answers_are_exit_4(mock_http, status, body, content_type):
+    mock_http.post(TOKEN_URL, status=status, body=body, content_type=content_type)
+    with pytest.raises(NetworkError) as caught:
+        fetch()
+    assert caught.value.exit_code == 4 and caught.value.hint
+
+
+def test_connection_refused_is_exit_4(mock_http):
+    mock_http.post(TOKEN_URL, body=requests.exceptions.ConnectionError("[Errno 111] Connection refused"))
+    with pytest.raises(NetworkError) as caught:
+        fetch()
+    assert "emea.cc.vonage.com" in caught.value.message
+
+
+def test_timeout_is_exit_4_and_names_the_limit(mock_http):
+    mock_http.post(TOKEN_URL, body=requests.exceptions.ReadTimeout())
+    with pytest.raises(NetworkError) as caught:
+        fetch()
+    assert "60 s" in caught.value.message and "--timeout" in caught.value.hint

@@ -1,0 +1,97 @@
+"""The root Typer app and the one place where errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from vcc_cli import __version__
+from vcc_cli.cli import call, login, scopes, token
+from vcc_cli.errors import ExitCode, VccError
+
+app = typer.Typer(
+    name="vcc",
+    help="Command-line tool for the Vonage Contact Center (VCC) APIs: tokens, cached; authenticated calls.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vcc {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
+) -> None:
+    """Turn a VCC client ID and secret into bearer tokens and authenticated API calls.
+
+    Start with `vcc login`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET; try it all locally with `vcc demo`.
+    """
+
+
+app.command("login", rich_help_panel="Credentials")(login.command)
+app.command("logout", rich_help_panel="Credentials")(login.logout_command)
+app.command("token", rich_help_panel="Tokens and calls")(token.command)
+app.command("call", rich_help_panel="Tokens and calls")(call.command)
+app.command("scopes", rich_help_panel="Exploring")(scopes.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run vcc; returns the exit code of SPEC section 6. Tracebacks only with VCC_DEBUG=1."""
+    from vcc_cli.runtime import current
+
+    try:  # typer >= 0.22 vendors click
+        from typer._click import exceptions as click_exceptions
+    except ImportError:  # pragma: no cover - older typer
+        from click import exceptions as click_exceptions
+
+    debug = current().env.get("VCC_DEBUG", "") not in ("", "0")
+    stderr = current().io.stderr
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="vcc", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except VccError as err:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        current().io.error(err)
+        return int(err.exit_code)
+    except click_exceptions.UsageError as err:
+        where = f"vcc {err.ctx.info_name}" if err.ctx and err.ctx.parent else "vcc"
+        if err.ctx and err.ctx.command_path:
+            where = err.ctx.command_path
+        stderr.write(f"vcc: error: {err.format_message()}\nhint: see `{where} --help`\n")
+        return int(ExitCode.USAGE)
+    except (click_exceptions.Abort, typer.Abort):
+        stderr.write("\nvcc: interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        stderr.write("\nvcc: interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except (click_exceptions.Exit, typer.Exit) as exc:
+        return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`vcc call ... | head`): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # a bug: say so in two lines, traceback only on request
+        if debug:
+            raise
+        stderr.write(
+            f"vcc: internal error: {exc.__class__.__name__}: {exc}\n"
+            "hint: run again with VCC_DEBUG=1 for a traceback, and report it\n"
+        )
+        return 1

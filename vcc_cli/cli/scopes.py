@@ -1,0 +1,108 @@
+"""``vcc scopes``: every API with its scopes, path prefix and Accept version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from vcc_cli.cli import options
+from vcc_cli.runtime import Runtime, current
+
+
+@dataclass
+class ScopesOptions:
+    json: bool = False
+    profile: str | None = None
+
+
+def _accept(api) -> str:
+    from vcc_cli import catalog
+
+    return catalog.accept_header("GET", api.prefix, api.version)
+
+
+def _profile_state(opts: ScopesOptions, rt: Runtime):
+    """(profile default scopes, {scope: seconds left of its cached token}) when a profile or env
+    credentials are set up; (None, {}) otherwise. Never asks the network or the keyring."""
+    from vcc_cli import config
+    from vcc_cli.errors import VccError
+    from vcc_cli.tokens.resolve import resolve_invocation
+
+    try:
+        inv = resolve_invocation(rt, opts.profile, None)
+        creds = config.resolve_credentials(rt.env, inv.profile, inv.profile_name, rt.keyring.get_secret)
+    except VccError:
+        if opts.profile:
+            raise
+        return None, {}
+    now = rt.clock()
+    lifetimes: dict[str, float] = {}
+    for entry in rt.token_cache().entries():
+        if entry.endpoint != inv.target.token_endpoint.rstrip("/") or entry.client_id != creds.client_id:
+            continue
+        left = entry.token.remaining(now)
+        if left is None or left <= 0:
+            continue
+        for scope in set(entry.token.scopes) | set(entry.scopes):
+            lifetimes[scope] = max(lifetimes.get(scope, 0.0), left)
+    defaults = tuple(inv.profile.scopes) if inv.profile else ()
+    return defaults, lifetimes
+
+
+def run(opts: ScopesOptions, rt: Runtime) -> int:
+    from vcc_cli import catalog
+
+    defaults, lifetimes = _profile_state(opts, rt)
+    if opts.json:
+        rt.io.print_json(
+            [
+                {
+                    "api": api.name,
+                    "prefix": api.prefix,
+                    "version": api.version,
+                    "accept": _accept(api),
+                    "source": api.source,
+                    "scopes": [
+                        {
+                            "value": s.value,
+                            "description": s.description,
+                            **({"default": s.value in defaults} if defaults is not None else {}),
+                            **({"cached_token_expires_in": int(lifetimes[s.value])} if s.value in lifetimes else {}),
+                        }
+                        for s in api.scopes
+                    ],
+                }
+                for api in catalog.APIS
+            ]
+        )
+        return 0
+    columns = ["API", "scope", "description", "prefix", "Accept"]
+    if defaults is not None:
+        columns.append("profile")
+    rows = []
+    for api in catalog.APIS:
+        for s in api.scopes:
+            row = [api.name, s.value, s.description, api.prefix, _accept(api)]
+            if defaults is not None:
+                marks = []
+                if s.value in defaults:
+                    marks.append("default")
+                if s.value in lifetimes:
+                    marks.append(f"cached {int(lifetimes[s.value]) // 60} min")
+                row.append(", ".join(marks))
+            rows.append(row)
+    rt.io.table("VCC APIs and scopes", columns, rows)
+    return 0
+
+
+def command(
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON, with each API's documentation URL.")] = False,
+    profile: options.ProfileOpt = None,
+) -> None:
+    """List every VCC API with its scopes, path prefix and Accept version.
+
+    Example: vcc scopes --json | jq -r '.[].scopes[].value'
+    """
+    raise typer.Exit(run(ScopesOptions(json_output, profile), current()))

@@ -1,0 +1,102 @@
+"""TTY-aware rendering to stdout and stderr.
+
+One ``IO`` object holds the streams and the terminal decisions, so tests can
+flip TTY on and off. rich is imported only when something is drawn for a
+terminal; piped output is plain bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import IO as Stream
+
+from vcc_cli.errors import VccError
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class IO:
+    """stdout/stderr/stdin with TTY and colour decisions (``VCC_FORCE_TTY``, ``NO_COLOR``)."""
+
+    def __init__(
+        self,
+        stdout: Stream[str] | None = None,
+        stderr: Stream[str] | None = None,
+        stdin: Stream[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ):
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.stdin = stdin or sys.stdin
+        env = os.environ if env is None else env
+        forced = env.get("VCC_FORCE_TTY", "") not in ("", "0")
+        self.stdout_tty = forced or _isatty(self.stdout)
+        self.stderr_tty = forced or _isatty(self.stderr)
+        self.stdin_tty = _isatty(self.stdin)
+        self.color = self.stdout_tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+        self.stderr_color = self.stderr_tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+
+    # -- stdout ---------------------------------------------------------------
+
+    def write_bytes(self, data: bytes) -> None:
+        buffer = getattr(self.stdout, "buffer", None)
+        if buffer is not None:
+            self.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            self.stdout.write(data.decode("utf-8", "replace"))
+
+    def write_line(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def print_json(self, data: object) -> None:
+        """JSON on stdout, indented; coloured on a terminal."""
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        if self.color:
+            self._console(self.stdout).print_json(text, indent=2)
+        else:
+            self.write_line(text)
+
+    def table(self, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """A table: rich on a terminal, tab-separated lines with a header otherwise."""
+        if self.stdout_tty:
+            from rich.table import Table
+
+            table = Table(title=title, show_lines=False)
+            for column in columns:
+                table.add_column(column)
+            for row in rows:
+                table.add_row(*row)
+            self._console(self.stdout).print(table)
+        else:
+            self.write_line("\t".join(columns))
+            for row in rows:
+                self.write_line("\t".join(row))
+
+    # -- stderr ---------------------------------------------------------------
+
+    def note(self, message: str) -> None:
+        self.stderr.write(f"vcc: {message}\n")
+        self.stderr.flush()
+
+    def error(self, err: VccError) -> None:
+        self.stderr.write(f"vcc: error: {err.message}\n")
+        if err.hint:
+            self.stderr.write(f"hint: {err.hint}\n")
+        self.stderr.flush()
+
+    def _console(self, stream):
+        from rich.console import Console
+
+        color = self.color if stream is self.stdout else self.stderr_color
+        return Console(file=stream, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True)

@@ -1,0 +1,208 @@
+"""The disk token cache of SPEC section 2.
+
+One JSON file per (token endpoint, client ID, sorted scope set), named by a hash
+of that key so that file names do not reveal the client ID. Files are 0600 in a
+0700 directory, replaced atomically (temporary file, fsync, rename). An entry
+that is corrupt, truncated, foreign-owned or writable by others is a miss.
+A per-key lock file (filelock, imported only on a miss) lets concurrent
+processes with a cold cache send one token request between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vcc_cli.config import ensure_private_dir, untrusted_reason
+from vcc_cli.tokens import Token
+
+FORMAT_VERSION = 1
+#: Tolerated backwards clock step, in seconds, before an entry is distrusted.
+CLOCK_SLACK = 5.0
+
+
+class CacheUnavailable(Exception):
+    """The cache directory cannot be created or written."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    endpoint: str
+    client_id: str
+    scopes: tuple[str, ...]  # the requested scope set, sorted: part of the key
+    token: Token
+    obtained_at: float  # when the request that produced it was sent
+
+    def usable_at(self, now: float, min_ttl: float) -> bool:
+        """Alive with at least ``min_ttl`` seconds left, and the clock has not
+        jumped back before the time the token was obtained."""
+        remaining = self.token.remaining(now)
+        if remaining is None or now < self.obtained_at - CLOCK_SLACK:
+            return False
+        return remaining >= min_ttl
+
+
+def cache_key(endpoint: str, client_id: str, scopes: Iterable[str]) -> str:
+    material = "\n".join([endpoint.rstrip("/"), client_id, " ".join(sorted(set(scopes)))])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+
+
+def encode_entry(entry: Entry) -> bytes:
+    return json.dumps(
+        {
+            "version": FORMAT_VERSION,
+            "endpoint": entry.endpoint,
+            "client_id": entry.client_id,
+            "scopes": list(entry.scopes),
+            "access_token": entry.token.access_token,
+            "token_type": entry.token.token_type,
+            "granted_scopes": list(entry.token.scopes),
+            "expires_at": entry.token.expires_at,
+            "obtained_at": entry.obtained_at,
+        },
+        separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def decode_entry(data: bytes) -> Entry | None:
+    """The entry in ``data``, or None for anything malformed."""
+    try:
+        raw = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(raw, dict) or raw.get("version") != FORMAT_VERSION:
+        return None
+    strings = ("endpoint", "client_id", "access_token", "token_type")
+    if not all(isinstance(raw.get(k), str) and raw.get(k) for k in strings):
+        return None
+    lists = ("scopes", "granted_scopes")
+    if not all(isinstance(raw.get(k), list) and all(isinstance(s, str) for s in raw[k]) for k in lists):
+        return None
+    numbers = ("expires_at", "obtained_at")
+    for k in numbers:
+        value = raw.get(k)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return None
+    token = Token(raw["access_token"], raw["token_type"], tuple(raw["granted_scopes"]), float(raw["expires_at"]))
+    return Entry(raw["endpoint"], raw["client_id"], tuple(raw["scopes"]), token, float(raw["obtained_at"]))
+
+
+class TokenCache:
+    """Token entries under ``directory``; ``clock`` gives seconds since the epoch."""
+
+    def __init__(self, directory: Path, clock: Callable[[], float] = time.time):
+        self.directory = directory
+        self.clock = clock
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def read(self, key: str) -> Entry | None:
+        """The stored entry for ``key`` if it can be trusted, whatever its age."""
+        return self._read_path(self._path(key))
+
+    def _read_path(self, path: Path) -> Entry | None:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                if untrusted_reason(os.fstat(fh.fileno())):
+                    return None
+                data = fh.read(1 << 20)
+        except OSError:
+            return None
+        return decode_entry(data)
+
+    def find(self, endpoint: str, client_id: str, scopes: Iterable[str], min_ttl: float) -> Entry | None:
+        """A usable entry for the request: its own key first, else any entry of the
+        same endpoint and client whose granted scopes include the asked ones."""
+        wanted = set(scopes)
+        now = self.clock()
+        entry = self.read(cache_key(endpoint, client_id, wanted))
+        if entry and entry.usable_at(now, min_ttl) and self._matches(entry, endpoint, client_id, wanted):
+            return entry
+        for other in self.entries():
+            if other.usable_at(now, min_ttl) and self._matches(other, endpoint, client_id, wanted):
+                return other
+        return None
+
+    @staticmethod
+    def _matches(entry: Entry, endpoint: str, client_id: str, wanted: set[str]) -> bool:
+        return (
+            entry.endpoint == endpoint.rstrip("/")
+            and entry.client_id == client_id
+            and wanted <= set(entry.token.scopes) | set(entry.scopes)
+        )
+
+    def entries(self) -> list[Entry]:
+        try:
+            paths = sorted(self.directory.glob("*.json"))
+        except OSError:
+            return []
+        return [e for e in (self._read_path(p) for p in paths) if e is not None]
+
+    def put(self, endpoint: str, client_id: str, scopes: Iterable[str], token: Token, obtained_at: float) -> Path:
+        """Store ``token`` atomically: temporary file, fsync, rename."""
+        entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at)
+        path = self._path(cache_key(endpoint, client_id, entry.scopes))
+        try:
+            ensure_private_dir(self.directory)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot write to the token cache {self.directory}: {exc.strerror}") from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:  # mkstemp makes it 0600
+                fh.write(encode_entry(entry))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise CacheUnavailable(f"cannot write to the token cache {self.directory}: {exc.strerror}") from exc
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def delete(self, key: str) -> bool:
+        try:
+            self._path(key).unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
+    def remove(self, predicate: Callable[[Entry], bool]) -> int:
+        """Delete every entry ``predicate`` accepts; return how many went."""
+        removed = 0
+        try:
+            paths = list(self.directory.glob("*.json"))
+        except OSError:
+            return 0
+        for path in paths:
+            entry = self._read_path(path)
+            if entry is not None and predicate(entry):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def lock(self, key: str, timeout: float):
+        """A cross-process lock for ``key`` (a filelock.FileLock, used as a context manager).
+
+        flock-based: the kernel releases it when its holder dies, so a killed
+        process never blocks anyone."""
+        from filelock import FileLock
+
+        try:
+            ensure_private_dir(self.directory)
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot create the token cache {self.directory}: {exc.strerror}") from exc
+        return FileLock(str(self.directory / f"{key}.lock"), timeout=timeout, mode=0o600)

@@ -1,0 +1,151 @@
+"""Getting a token for a request: ``VCC_TOKEN`` → disk cache → token endpoint.
+
+A cache miss takes the key's cross-process lock, looks again (another process
+may have just fetched it) and only then asks the token endpoint, so concurrent
+cold invocations send one request between them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from vcc_cli.config import Credentials
+from vcc_cli.errors import NetworkError
+from vcc_cli.tokens import Token
+from vcc_cli.tokens.cache import CacheUnavailable, TokenCache, cache_key
+
+DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a process waits for another one's fetch
+
+
+@dataclass
+class Resolved:
+    token: Token
+    origin: str  # "env" (VCC_TOKEN), "cache" or "fetched"
+    notes: list[str] = field(default_factory=list)
+
+
+def env_token(env: Mapping[str, str]) -> Token | None:
+    """``VCC_TOKEN`` used as is: no fetch, no cache."""
+    value = env.get("VCC_TOKEN", "").strip()
+    return Token(value, "Bearer", (), None) if value else None
+
+
+@dataclass
+class TokenSource:
+    """Everything needed to produce a token for one endpoint and client."""
+
+    endpoint: str
+    credentials: Credentials
+    cache: TokenCache
+    timeout: tuple[float, float]
+    session_factory: Callable[[], object]
+    clock: Callable[[], float] = time.time
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    _session: object = None
+
+    @property
+    def session(self):
+        if self._session is None:
+            self._session = self.session_factory()
+        return self._session
+
+    def cached(self, scopes: Sequence[str], min_ttl: float) -> Token | None:
+        entry = self.cache.find(self.endpoint, self.credentials.client_id, scopes, min_ttl)
+        return entry.token if entry else None
+
+    def get(self, scopes: Sequence[str], *, min_ttl: float = 60.0, refresh: bool = False) -> Resolved:
+        """A token for ``scopes`` with at least ``min_ttl`` seconds left."""
+        if not refresh:
+            token = self.cached(scopes, min_ttl)
+            if token is not None:
+                return Resolved(token, "cache")
+        key = cache_key(self.endpoint, self.credentials.client_id, scopes)
+        try:
+            lock = self.cache.lock(key, self.lock_timeout)
+        except CacheUnavailable as exc:
+            resolved = self.fetch(scopes, store=False)
+            resolved.notes.append(f"{exc}; the token was not cached")
+            return resolved
+        from filelock import Timeout
+
+        try:
+            with lock:
+                if not refresh:
+                    token = self.cached(scopes, min_ttl)
+                    if token is not None:
+                        return Resolved(token, "cache")
+                return self.fetch(scopes, store=True)
+        except Timeout:
+            raise NetworkError(
+                f"gave up after {self.lock_timeout:g} s waiting for another vcc process to fetch the token",
+                f"if no other vcc is running, delete {self.cache.directory}/{key}.lock and retry",
+            ) from None
+
+    def fetch(self, scopes: Sequence[str], *, store: bool) -> Resolved:
+        from vcc_cli.tokens.client import fetch_token
+
+        sent_at = self.clock()
+        result = fetch_token(
+            self.session,
+            self.endpoint,
+            self.credentials.client_id,
+            self.credentials.secret(),
+            scopes,
+            timeout=self.timeout,
+            clock=self.clock,
+        )
+        resolved = Resolved(result.token, "fetched", list(result.notes))
+        if store and result.cacheable:
+            try:
+                self.cache.put(self.endpoint, self.credentials.client_id, scopes, result.token, sent_at)
+            except CacheUnavailable as exc:
+                resolved.notes.append(f"{exc}; the token was not cached")
+        return resolved
+
+    def drop(self, token: Token) -> int:
+        """Forget cached entries holding ``token`` (after the API rejected it)."""
+        return self.cache.remove(lambda e: e.token.access_token == token.access_token)
+
+
+@dataclass
+class Invocation:
+    """The profile and target one command works with (SPEC section 3)."""
+
+    profile_name: str
+    profile: object  # config.Profile | None
+    target: object  # config.Target
+
+
+def resolve_invocation(runtime, profile_option: str | None, region_option: str | None) -> Invocation:
+    from vcc_cli import config
+
+    name = config.resolve_profile_name(profile_option, runtime.env)
+    profile = runtime.config_file().get_profile(name)
+    if profile is None and profile_option:
+        names = runtime.config_file().profile_names()
+        from vcc_cli.errors import UsageError
+
+        raise UsageError(
+            f"no profile named {profile_option!r}",
+            f"known profiles: {', '.join(names)}" if names else "create it with: vcc login --profile " + profile_option,
+        )
+    target = config.resolve_target(profile, name, region_option, runtime.env)
+    return Invocation(name, profile, target)
+
+
+def token_source(runtime, invocation: Invocation, timeout_option: float | None) -> TokenSource:
+    from vcc_cli import config
+
+    credentials = config.resolve_credentials(
+        runtime.env, invocation.profile, invocation.profile_name, runtime.keyring.get_secret
+    )
+    return TokenSource(
+        endpoint=invocation.target.token_endpoint,
+        credentials=credentials,
+        cache=runtime.token_cache(),
+        timeout=config.resolve_timeout(timeout_option, runtime.env),
+        session_factory=runtime.session_factory,
+        clock=runtime.clock,
+    )

@@ -1,0 +1,126 @@
+"""Client secrets in the OS keyring (service ``vcc-cli``, one entry per profile).
+
+Every keyring call runs in a worker thread with a time limit: a locked or
+hanging Secret Service gives an AuthError (exit 3) with guidance, never a hang.
+There is no fallback to a plaintext file.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from vcc_cli.errors import AuthError
+
+SERVICE = "vcc-cli"
+DEFAULT_TIMEOUT = 5.0  # seconds
+
+NO_KEYRING_HINT = (
+    "in CI set VCC_CLIENT_ID and VCC_CLIENT_SECRET (or VCC_CLIENT_SECRET_FILE); on a desktop start a "
+    "Secret Service such as gnome-keyring, or choose a backend with PYTHON_KEYRING_BACKEND"
+)
+
+T = TypeVar("T")
+
+
+def keyring_timeout() -> float:
+    try:
+        return max(0.1, float(os.environ.get("VCC_KEYRING_TIMEOUT", DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def _with_time_limit(action: str, fn: Callable[[], T], timeout: float | None = None) -> T:
+    timeout = keyring_timeout() if timeout is None else timeout
+    result: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = fn()
+        except BaseException as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=target, name="vcc-keyring", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise AuthError(
+            f"the keyring did not answer within {timeout:g} s while {action} (locked or hanging?)",
+            "unlock your keyring and retry; " + NO_KEYRING_HINT,
+        )
+    if "error" in result:
+        raise _keyring_error(action, result["error"])  # type: ignore[arg-type]
+    return result.get("value")  # type: ignore[return-value]
+
+
+def _keyring_error(action: str, exc: BaseException) -> BaseException:
+    if isinstance(exc, AuthError):
+        return exc
+    try:
+        from keyring.errors import KeyringError, KeyringLocked, NoKeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return exc
+    if isinstance(exc, NoKeyringError):
+        return AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
+    if isinstance(exc, KeyringLocked):
+        return AuthError(f"the keyring is locked ({action})", "unlock it and retry; " + NO_KEYRING_HINT)
+    if isinstance(exc, KeyringError):
+        return AuthError(f"the keyring failed while {action}: {exc}", NO_KEYRING_HINT)
+    if isinstance(exc, Exception):
+        # Backends raise what their libraries raise (D-Bus errors, OSError...).
+        return AuthError(f"the keyring failed while {action}: {exc.__class__.__name__}: {exc}", NO_KEYRING_HINT)
+    return exc
+
+
+def _backend():
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        raise AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
+    chained = getattr(backend, "backends", None)
+    if chained is not None and not chained:
+        raise AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
+    return backend
+
+
+def backend_name() -> str:
+    """A readable name for the keyring backend in use (may raise AuthError)."""
+    backend = _with_time_limit("looking up the backend", _backend)
+    return f"{backend.__class__.__module__}.{backend.__class__.__name__}"
+
+
+def get_secret(profile: str, client_id: str | None = None) -> str:
+    """The secret stored for ``profile``; AuthError when there is none."""
+    secret = _with_time_limit("reading the secret", lambda: _backend().get_password(SERVICE, profile))
+    if not secret:
+        raise AuthError(
+            f"no client secret in the keyring for profile {profile!r}",
+            f"run `vcc login --profile {profile}`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET",
+        )
+    return secret
+
+
+def set_secret(profile: str, secret: str) -> None:
+    _with_time_limit("storing the secret", lambda: _backend().set_password(SERVICE, profile, secret))
+
+
+def delete_secret(profile: str) -> bool:
+    """Remove the profile's secret; False when there was none."""
+
+    def delete() -> bool:
+        from keyring.errors import PasswordDeleteError
+
+        backend = _backend()
+        if backend.get_password(SERVICE, profile) is None:
+            return False
+        try:
+            backend.delete_password(SERVICE, profile)
+        except PasswordDeleteError:
+            return False
+        return True
+
+    return _with_time_limit("deleting the secret", delete)
