@@ -8,7 +8,7 @@ import sys
 import typer
 
 from vcc_cli import __version__
-from vcc_cli.cli import call, login, scopes, token
+from vcc_cli.cli import call, demo, emulator, login, scopes, token
 from vcc_cli.errors import ExitCode, VccError
 
 app = typer.Typer(
@@ -42,6 +42,8 @@ app.command("logout", rich_help_panel="Credentials")(login.logout_command)
 app.command("token", rich_help_panel="Tokens and calls")(token.command)
 app.command("call", rich_help_panel="Tokens and calls")(call.command)
 app.command("scopes", rich_help_panel="Exploring")(scopes.command)
+app.command("emulator", rich_help_panel="Exploring")(emulator.command)
+app.command("demo", rich_help_panel="Exploring")(demo.command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="vcc", standalone_mode=False)
+        if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
+            stderr.write("\nvcc: interrupted\n")
         return result if isinstance(result, int) else 0
     except VccError as err:
         if debug:

@@ -1,0 +1,78 @@
+"""`vcc emulator` and `vcc demo` as a user starts them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+
+import pytest
+
+from tests.e2e.conftest import vcc_argv
+
+
+@pytest.fixture
+def running_emulator(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
+    proc = subprocess.Popen(
+        [*vcc_argv(), "emulator", "--client", "abcde:12345:agents-availability:read", "--client", "demo-client:demo-secret"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    line = proc.stdout.readline()
+    match = re.search(r"VCC_AUTH_URL=(http://127\.0\.0\.1:\d+)", line)
+    assert match, line + proc.stderr.read() if proc.poll() is not None else line
+    yield proc, match.group(1)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_guides_curl_examples_work_against_vcc_emulator(running_emulator):
+    _, url = running_emulator
+    token_json = subprocess.run(
+        ["curl", "-s", "-X", "POST", f"{url}/Auth/connect/token",
+         "-H", "content-type: application/x-www-form-urlencoded",
+         "-d", "grant_type=client_credentials&client_id=abcde&client_secret=12345&scope=agents-availability%3Aread"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    token = re.search(r'"access_token":\s*"([^"]+)"', token_json).group(1)
+    answer = subprocess.run(
+        ["curl", "-s", "-X", "GET", f"{url}/agents-availability?skillNames=French,English",
+         "-H", "accept: application/vnd.newvoicemedia.v1+json",
+         "-H", f"authorization: Bearer {token}",
+         "-H", "content-type: application/json"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert '"skillNames"' in answer
+
+
+def test_emulator_stops_cleanly_on_ctrl_c(running_emulator):
+    proc, _ = running_emulator
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "stopped" in err and "Traceback" not in err
+
+
+def test_emulator_port_in_use_is_a_usage_error(running_emulator):
+    _, url = running_emulator
+    port = url.rsplit(":", 1)[1]
+    done = subprocess.run([*vcc_argv(), "emulator", "--port", port], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "--port" in done.stderr
+
+
+def test_bad_client_spec_is_a_usage_error():
+    done = subprocess.run([*vcc_argv(), "emulator", "--client", "nosecret"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "ID:SECRET" in done.stderr
+
+
+def test_demo_walks_the_main_job_and_exits_0(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run([*vcc_argv(), "demo"], env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for step in ("token fetched", "from the disk cache", "transparent refresh", "recording downloaded"):
+        assert step in done.stdout
+    assert "✗" not in done.stdout and not list(tmp_path.iterdir())  # nothing left in the home directory

@@ -1,0 +1,165 @@
+"""The steps of ``vcc demo``: the real ``vcc`` run as a subprocess against a fresh emulator.
+
+Each step runs one command the way a person or a CI script would, checks what
+it did (output, and the emulator's request counters) and reports a ``Step``;
+``vcc_cli.cli.demo`` prints them. Credentials come from the environment and
+the keyring is switched off, so the demo needs no account, network or keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vcc_cli.emulator.clients import DEFAULT_CLIENT
+from vcc_cli.emulator.server import Emulator
+
+TOKEN_ROUTE = "POST /Auth/connect/token"
+TOKEN_TTL = 900  # seconds, VCC's default lifetime
+RECORDING_SIZE = 2 * 1024 * 1024  # bytes
+
+
+@dataclass
+class Step:
+    title: str
+    command: str
+    ok: bool
+    details: list[str] = field(default_factory=list)
+    exit_code: int = 0
+    stderr: str = ""
+
+
+class Demo:
+    """A throwaway home (config, cache, downloads) and an emulator whose clock can jump."""
+
+    def __init__(self, keep: bool = False, vcc_argv: list[str] | None = None):
+        self.keep = keep
+        self.vcc_argv = vcc_argv or [sys.executable, "-m", "vcc_cli"]
+        self.clock_offset = 0.0
+
+    def __enter__(self) -> Demo:
+        self.home = Path(tempfile.mkdtemp(prefix="vcc-demo-"))
+        self.emulator = Emulator(
+            clients=[DEFAULT_CLIENT],
+            token_ttl=TOKEN_TTL,
+            recording_size=RECORDING_SIZE,
+            clock=lambda: time.time() + self.clock_offset,
+        ).start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
+        env.update(
+            VCC_CONFIG_DIR=str(self.home / "config"),
+            VCC_CACHE_DIR=str(self.home / "cache"),
+            VCC_AUTH_URL=self.emulator.url,
+            VCC_API_URL=self.emulator.url,
+            VCC_CLIENT_ID=DEFAULT_CLIENT.client_id,
+            VCC_CLIENT_SECRET=DEFAULT_CLIENT.secret,
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        )
+        self.env = env
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.emulator.stop()
+        if not self.keep:
+            shutil.rmtree(self.home, ignore_errors=True)
+
+    def _vcc(self, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+        started = time.perf_counter()
+        done = subprocess.run([*self.vcc_argv, *args], env=self.env, capture_output=True, timeout=120)
+        return done, (time.perf_counter() - started) * 1000
+
+    def _count(self, route: str) -> int:
+        return self.emulator.counts().get(route, 0)
+
+    @staticmethod
+    def _failed(title: str, shown: str, done: subprocess.CompletedProcess, why: str) -> Step:
+        stderr = done.stderr.decode("utf-8", "replace")
+        return Step(title, shown, False, [why], done.returncode, stderr)
+
+    def steps(self) -> Iterator[Step]:
+        """Run the steps in order; the caller stops at the first that is not ok."""
+        # 1. a token, fetched
+        title, shown = "token fetched from the token endpoint", "vcc token -s stats"
+        before = self._count(TOKEN_ROUTE)
+        done, ms = self._vcc("token", "-s", "stats")
+        token = done.stdout.decode().strip()
+        if done.returncode != 0 or not token or self._count(TOKEN_ROUTE) != before + 1:
+            yield self._failed(title, shown, done, "expected one token request and the token on stdout")
+            return
+        yield Step(title, shown, True, [f"{token[:16]}… ({len(token)} characters) in {ms:.0f} ms, 1 token request"])
+
+        # 2. the same token, from the cache
+        title = "token served from the disk cache"
+        done, ms = self._vcc("token", "-s", "stats")
+        if done.returncode != 0 or done.stdout.decode().strip() != token or self._count(TOKEN_ROUTE) != before + 1:
+            yield self._failed(title, shown, done, "expected the same token and no new token request")
+            return
+        yield Step(title, shown, True, [f"same token in {ms:.0f} ms, no request sent (the whole process, start-up included)"])
+
+        # 3. a call: scope and Accept version chosen from the path
+        title = "a call, scope and Accept version inferred from the path"
+        shown = "vcc call /agents-availability -q skillNames=French"
+        done, ms = self._vcc("call", "/agents-availability", "-q", "skillNames=French")
+        try:
+            body = json.loads(done.stdout)
+            summary = f"{body['availableAgents']} of {body['totalAgents']} agents with skill French are available"
+        except (ValueError, KeyError, TypeError):
+            summary = None
+        if done.returncode != 0 or summary is None:
+            yield self._failed(title, shown, done, "expected the agents-availability JSON on stdout")
+            return
+        yield Step(title, shown, True, [f"{summary} ({ms:.0f} ms; token scope agents-availability:read, Accept v1)"])
+
+        # 4. the token expires on the server: vcc gets a 401, fetches a new one, retries once
+        title = "token expiry and the transparent refresh"
+        self.clock_offset += TOKEN_TTL + 60
+        tokens_before, calls_before = self._count(TOKEN_ROUTE), self._count("GET /agents-availability")
+        done, ms = self._vcc("call", "/agents-availability", "-q", "skillNames=French")
+        new_tokens = self._count(TOKEN_ROUTE) - tokens_before
+        api_calls = self._count("GET /agents-availability") - calls_before
+        if done.returncode != 0 or new_tokens != 1 or api_calls != 2:
+            yield self._failed(title, shown, done, f"expected 401, 1 new token, a retry; saw {new_tokens} token requests, {api_calls} calls")
+            return
+        yield Step(
+            title,
+            shown,
+            True,
+            [
+                f"the emulator's clock jumped {int((TOKEN_TTL + 60) / 60)} min: the cached token is now expired there",
+                f"vcc got 401, fetched a new token and retried once: exit 0 in {ms:.0f} ms",
+            ],
+        )
+
+        # 5. a call recording, streamed to a file
+        title = "a call recording downloaded to a file"
+        done, _ = self._vcc("call", "/interaction-content/interactions", "-q", "pageSize=1")
+        try:
+            guid = json.loads(done.stdout)["items"][0]["guid"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            yield self._failed(title, "vcc call /interaction-content/interactions -q pageSize=1", done, "expected a list of interactions")
+            return
+        target = self.home / "recording.wav"
+        path = f"/interaction-content/interactions/{guid}/content/callRecording"
+        shown = f"vcc call {path} -o recording.wav"
+        done, ms = self._vcc("call", path, "-o", str(target))
+        try:
+            with wave.open(str(target), "rb") as wav:
+                seconds = wav.getnframes() / wav.getframerate()
+                rate = wav.getframerate()
+            size = target.stat().st_size
+        except (OSError, wave.Error, EOFError):
+            yield self._failed(title, shown, done, "expected a valid WAV file")
+            return
+        if done.returncode != 0:
+            yield self._failed(title, shown, done, "vcc call -o failed")
+            return
+        yield Step(title, shown, True, [f"{size / 1e6:.1f} MB WAV, {rate} Hz, {seconds:.0f} s of audio, in {ms:.0f} ms"])
