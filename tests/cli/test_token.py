@@ -210,3 +210,33 @@ def test_vcc_debug_shows_a_traceback_on_failure(vcc, mock_http, debug, capsys):
     mock_http.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
     vcc("token", "-s", "stats", env={**CI_ENV, "VCC_DEBUG": debug}, expect_error=3)
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_clear_removes_this_clients_cached_tokens_only(vcc, mock_http, tmp_path):
+    mock_http.post(TOKEN_URL, json=token_answer("a"))
+    mock_http.post(TOKEN_URL, json=token_answer("b"))
+    mock_http.post(TOKEN_URL, json=token_answer("c"))
+    vcc("token", "-s", "stats", env=CI_ENV)
+    vcc("token", "-s", "users:read", env=CI_ENV)
+    vcc("token", "-s", "stats", env={**CI_ENV, "VCC_CLIENT_ID": "other-client"})
+    result = vcc("token", "--clear", env=CI_ENV)
+    assert result.stdout == "" and "removed 2 cached tokens" in result.stderr
+    remaining = list((tmp_path / "cache").glob("*.json"))
+    assert len(remaining) == 1 and "other-client" in remaining[0].read_text()
+
+
+def test_clear_with_a_scope_removes_only_tokens_covering_it(vcc, mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer("a"))
+    mock_http.post(TOKEN_URL, json=token_answer("b"))
+    mock_http.post(TOKEN_URL, json=token_answer("a2"))
+    vcc("token", "-s", "stats", env=CI_ENV)
+    vcc("token", "-s", "users:read", env=CI_ENV)
+    assert "removed 1 cached token " in vcc("token", "--clear", "-s", "stats", env=CI_ENV).stderr
+    assert vcc("token", "-s", "users:read", env=CI_ENV).stdout == "b\n"
+    assert vcc("token", "-s", "stats", env=CI_ENV).stdout == "a2\n"
+
+
+def test_clear_does_not_need_the_secret(vcc, keyring_store):
+    vcc("login", "--region", "emea", "--client-id", "cid", "--client-secret-stdin", "--no-verify", stdin="sec\n")
+    keyring_store.available = False
+    assert vcc("token", "--clear").exit_code == 0

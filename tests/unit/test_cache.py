@@ -164,3 +164,21 @@ def test_a_dead_or_too_short_token_never_looks_alive(lifetime, elapsed, min_ttl)
     if entry.usable_at(now, min_ttl):
         assert entry.token.expires_at - now >= min_ttl  # enough life left
         assert entry.token.expires_at - now <= lifetime + 5  # never more than it was issued with
+
+
+def test_a_full_disk_during_write_keeps_the_previous_entry_and_leaves_no_temp_file(cache, monkeypatch):
+    import errno
+
+    from vcc_cli.tokens.cache import CacheUnavailable
+
+    put(cache, token="old")
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(CacheUnavailable):
+        put(cache, token="new")
+    monkeypatch.undo()
+    assert cache.find(EP, "cid", ["stats"], 0).token.access_token == "old"
+    assert [p.name for p in cache.directory.iterdir() if p.name.startswith(".tmp")] == []

@@ -28,6 +28,7 @@ class TokenOptions:
     min_ttl: float
     format: Format
     timeout: float | None
+    clear: bool = False
 
 
 def run(opts: TokenOptions, rt: Runtime) -> int:
@@ -35,6 +36,8 @@ def run(opts: TokenOptions, rt: Runtime) -> int:
     from vcc_cli.tokens.resolve import env_token, resolve_invocation, token_source
 
     io = rt.io
+    if opts.clear:
+        return run_clear(opts, rt)
     token = env_token(rt.env)
     region = None
     if token is not None:
@@ -79,6 +82,18 @@ def run(opts: TokenOptions, rt: Runtime) -> int:
     return 0
 
 
+def run_clear(opts: TokenOptions, rt: Runtime) -> int:
+    """Remove the cached tokens of this profile's client (those covering -s scopes if given)."""
+    from vcc_cli import config
+    from vcc_cli.tokens.resolve import resolve_invocation, token_source
+
+    inv = resolve_invocation(rt, opts.profile, opts.region)
+    source = token_source(rt, inv, opts.timeout)
+    removed = source.clear(config.split_scopes(opts.scopes))
+    rt.io.note(f"removed {removed} cached token{'s' if removed != 1 else ''} of client {source.credentials.client_id}")
+    return 0
+
+
 def command(
     scope: options.Scopes = None,
     profile: options.ProfileOpt = None,
@@ -92,10 +107,13 @@ def command(
         Format, typer.Option("--format", "-f", case_sensitive=False, help="raw: the token; header: an Authorization header; json: token and metadata.")
     ] = Format.raw,
     timeout: options.TimeoutOpt = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove this client's cached tokens (only those covering -s scopes, if given) and exit.")
+    ] = False,
 ) -> None:
     """Print a bearer token for SCOPE (cached until shortly before it expires).
 
     Example: curl -H "Authorization: Bearer $(vcc token -s stats)" https://emea.api.cc.vonage.com/stats/...
     """
-    opts = TokenOptions(scope or [], profile, region, refresh, min_ttl, format, timeout)
+    opts = TokenOptions(scope or [], profile, region, refresh, min_ttl, format, timeout, clear)
     raise typer.Exit(run(opts, current()))

@@ -16,7 +16,13 @@ from vcc_cli.errors import NetworkError
 from vcc_cli.tokens import Token
 from vcc_cli.tokens.cache import CacheUnavailable, TokenCache, cache_key
 
-DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a process waits for another one's fetch
+LOCK_MARGIN = 2.0  # seconds
+
+
+def lock_timeout_for(timeout: tuple[float, float]) -> float:
+    """How long to wait for another process's fetch: its worst case (two requests,
+    Basic then body credentials, each up to connect + read timeout) and a margin."""
+    return 2 * (timeout[0] + timeout[1]) + LOCK_MARGIN
 
 
 @dataclass
@@ -42,8 +48,11 @@ class TokenSource:
     timeout: tuple[float, float]
     session_factory: Callable[[], object]
     clock: Callable[[], float] = time.time
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     _session: object = None
+
+    @property
+    def lock_timeout(self) -> float:
+        return lock_timeout_for(self.timeout)
 
     @property
     def session(self):
@@ -80,7 +89,7 @@ class TokenSource:
         except Timeout:
             raise NetworkError(
                 f"gave up after {self.lock_timeout:g} s waiting for another vcc process to fetch the token",
-                f"if no other vcc is running, delete {self.cache.directory}/{key}.lock and retry",
+                "that process is still waiting for the token endpoint: check the network, or raise --timeout",
             ) from None
 
     def fetch(self, scopes: Sequence[str], *, store: bool) -> Resolved:
@@ -103,6 +112,17 @@ class TokenSource:
             except CacheUnavailable as exc:
                 resolved.notes.append(f"{exc}; the token was not cached")
         return resolved
+
+    def clear(self, scopes: Sequence[str] = ()) -> int:
+        """Remove this client's cached tokens at this endpoint (only those covering
+        ``scopes`` when given); returns how many went."""
+        wanted = set(scopes)
+        endpoint = self.endpoint.rstrip("/")
+        return self.cache.remove(
+            lambda e: e.endpoint == endpoint
+            and e.client_id == self.credentials.client_id
+            and wanted <= set(e.scopes) | set(e.token.scopes)
+        )
 
     def drop(self, token: Token) -> int:
         """Forget cached entries holding ``token`` (after the API rejected it)."""
