@@ -105,7 +105,7 @@ def vcc(keyring_store, clock):
 
     Fails the test on a non-zero exit unless ``expect_error=True`` (or a code) is given.
     """
-    from vcc_cli.app import main
+    from vcc_cli.main import main
 
     def run(*args, env=None, stdin="", tty=False, expect_error=False) -> Result:
         environ = {k: v for k, v in os.environ.items()}

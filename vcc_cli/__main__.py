@@ -1,4 +1,4 @@
-from vcc_cli.app import main
+from vcc_cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

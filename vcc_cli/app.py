@@ -11,12 +11,32 @@ from vcc_cli import __version__
 from vcc_cli.cli import call, demo, emulator, login, scopes, token
 from vcc_cli.errors import ExitCode, VccError
 
+
+class SectionedGroup(typer.core.TyperGroup):
+    """Plain (rich-free, so fast) help that still groups commands by their panel."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {}
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        commands = [(name, cmd) for name, cmd in commands if cmd is not None and not cmd.hidden]
+        if not commands:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+        for name, cmd in commands:
+            panel = getattr(cmd, "rich_help_panel", None) or "Commands"
+            sections.setdefault(panel, []).append((name, cmd.get_short_help_str(limit)))
+        for title, rows in sections.items():
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
     name="vcc",
-    help="Command-line tool for the Vonage Contact Center (VCC) APIs: tokens, cached; authenticated calls.",
+    cls=SectionedGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -31,9 +51,11 @@ def _version(value: bool) -> None:
 def root(
     version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
 ) -> None:
-    """Turn a VCC client ID and secret into bearer tokens and authenticated API calls.
+    """vcc: bearer tokens and authenticated calls for the Vonage Contact Center (VCC) APIs.
 
-    Start with `vcc login`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET; try it all locally with `vcc demo`.
+    Start with `vcc login` (or set VCC_CLIENT_ID and VCC_CLIENT_SECRET), then
+    `vcc call /agents-availability -q skillNames=French`. Try it all locally,
+    without an account: `vcc demo`.
     """
 
 
