@@ -8,7 +8,7 @@ import sys
 import typer
 
 from vcc_cli import __version__
-from vcc_cli.cli import call, demo, emulator, login, scopes, token
+from vcc_cli.cli import call, demo, emulator, login, scopes, status, token
 from vcc_cli.errors import ExitCode, VccError
 
 
@@ -63,6 +63,7 @@ app.command("login", rich_help_panel="Credentials")(login.command)
 app.command("logout", rich_help_panel="Credentials")(login.logout_command)
 app.command("token", rich_help_panel="Tokens and calls")(token.command)
 app.command("call", rich_help_panel="Tokens and calls")(call.command)
+app.command("status", rich_help_panel="Credentials")(status.command)
 app.command("scopes", rich_help_panel="Exploring")(scopes.command)
 app.command("emulator", rich_help_panel="Exploring")(emulator.command)
 app.command("demo", rich_help_panel="Exploring")(demo.command)
