@@ -34,7 +34,6 @@ app = typer.Typer(
     name="vcc",
     cls=SectionedGroup,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -73,10 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run vcc; returns the exit code of SPEC section 6. Tracebacks only with VCC_DEBUG=1."""
     from vcc_cli.runtime import current
 
-    try:  # typer >= 0.22 vendors click
+    try:  # typer >= 0.22 vendors click, and moved Abort and Exit to typer itself
         from typer._click import exceptions as click_exceptions
     except ImportError:  # pragma: no cover - older typer
         from click import exceptions as click_exceptions
+    aborts = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
+    exits = (typer.Exit, getattr(click_exceptions, "Exit", typer.Exit))
 
     debug = current().env.get("VCC_DEBUG", "") not in ("", "0")
     stderr = current().io.stderr
@@ -99,13 +100,13 @@ def main(argv: list[str] | None = None) -> int:
             where = err.ctx.command_path
         stderr.write(f"vcc: error: {err.format_message()}\nhint: see `{where} --help`\n")
         return int(ExitCode.USAGE)
-    except (click_exceptions.Abort, typer.Abort):
+    except aborts:
         stderr.write("\nvcc: interrupted\n")
         return int(ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
         stderr.write("\nvcc: interrupted\n")
         return int(ExitCode.INTERRUPTED)
-    except (click_exceptions.Exit, typer.Exit) as exc:
+    except exits as exc:
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away (`vcc call ... | head`): not an error of ours.

@@ -1,4 +1,4 @@
-"""Options shared by several commands, with their help text."""
+"""Options shared by several commands, with their help text and TAB completion."""
 
 from __future__ import annotations
 
@@ -6,13 +6,39 @@ from typing import Annotated
 
 import typer
 
+
+def complete_profiles(incomplete: str) -> list[str]:
+    """Profile names from config.toml (nothing when it cannot be read)."""
+    from vcc_cli import config
+
+    try:
+        names = config.ConfigFile(config.config_dir()).profile_names()
+    except Exception:  # completion must never fail loudly
+        return []
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def complete_regions(incomplete: str) -> list[str]:
+    from vcc_cli.config import REGIONS
+
+    return [r for r in REGIONS if r.startswith(incomplete.lower())]
+
+
+def complete_scopes(incomplete: str) -> list[tuple[str, str]]:
+    from vcc_cli import catalog
+
+    return [(s, catalog.describe_scope(s) or "") for s in catalog.all_scopes() if s.startswith(incomplete)]
+
+
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", "-p", metavar="NAME", help="Profile to use (else VCC_PROFILE, else 'default')."),
+    typer.Option("--profile", "-p", metavar="NAME", autocompletion=complete_profiles,
+                 help="Profile to use (else VCC_PROFILE, else 'default')."),
 ]
 RegionOpt = Annotated[
     str | None,
-    typer.Option("--region", "-r", metavar="REGION", help="emea, nam or apac (else VCC_REGION, else the profile's)."),
+    typer.Option("--region", "-r", metavar="REGION", autocompletion=complete_regions,
+                 help="emea, nam or apac (else VCC_REGION, else the profile's)."),
 ]
 TimeoutOpt = Annotated[
     float | None,
@@ -22,5 +48,6 @@ TimeoutOpt = Annotated[
 ]
 Scopes = Annotated[
     list[str] | None,
-    typer.Option("--scope", "-s", metavar="SCOPE", help="Scope to ask for; repeat for several (see `vcc scopes`)."),
+    typer.Option("--scope", "-s", metavar="SCOPE", autocompletion=complete_scopes,
+                 help="Scope to ask for; repeat for several (see `vcc scopes`)."),
 ]
