@@ -39,8 +39,12 @@ def run(rt: Runtime, keep: bool = False) -> int:
 def command(
     keep: Annotated[bool, typer.Option("--keep", help="Keep the throwaway config and cache directory afterwards.")] = False,
 ) -> None:
-    """Walk through login-free token fetch, cache, call, expiry and refresh, download: all local.
+    """Run the main job against a local emulator: token, cache, call, refresh, download.
 
-    Example: vcc demo
+    No account, network or keyring needed; everything happens in a throwaway directory.
+
+    \b
+    Example:
+      vcc demo
     """
     raise typer.Exit(run(current(), keep))

@@ -84,7 +84,12 @@ def command(
 ) -> None:
     """Serve a local VCC (token endpoint and sample APIs) for trying vcc or testing scripts.
 
-    Example: vcc emulator --port 8480 --client abcde:12345:agents-availability:read
+    Prints the variables that point vcc at it; Ctrl-C stops it.
+
+    \b
+    Examples:
+      vcc emulator
+      vcc emulator --port 8480 --client abcde:12345:agents-availability:read --token-ttl 60
     """
     opts = EmulatorOptions(host, port, token_ttl, client or [], recording_size, verbose)
     raise typer.Exit(run(opts, current()))

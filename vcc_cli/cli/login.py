@@ -122,7 +122,12 @@ def command(
 ) -> None:
     """Save a profile: client ID in config.toml, secret in the OS keyring (verified first).
 
-    Example: vcc login --region emea --client-id abcde -s stats
+    Prompts for what is missing; the secret is never taken as an argument.
+
+    \b
+    Examples:
+      vcc login --region emea --client-id abcde -s stats
+      vcc login --profile ci --region nam --client-id abcde --client-secret-stdin < secret.txt
     """
     opts = LoginOptions(profile, region, client_id, client_secret_stdin, scope or [], auth_url, api_url, not no_verify, timeout)
     raise typer.Exit(run(opts, current()))
@@ -169,6 +174,9 @@ def logout_command(
 ) -> None:
     """Remove a profile, its keyring entry and its cached tokens (safe to repeat).
 
-    Example: vcc logout --profile staging
+    \b
+    Examples:
+      vcc logout --profile staging
+      vcc logout --all
     """
     raise typer.Exit(run_logout(LogoutOptions(profile, all_profiles), current()))

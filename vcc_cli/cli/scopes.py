@@ -103,6 +103,12 @@ def command(
 ) -> None:
     """List every VCC API with its scopes, path prefix and Accept version.
 
-    Example: vcc scopes --json | jq -r '.[].scopes[].value'
+    With a profile (or env credentials), also its default scopes and how long each
+    cached token still lives.
+
+    \b
+    Examples:
+      vcc scopes
+      vcc scopes --json | jq -r '.[].scopes[].value'
     """
     raise typer.Exit(run(ScopesOptions(json_output, profile), current()))

@@ -28,9 +28,16 @@ def command(
         bool, typer.Option("--clear", help="Remove this client's cached tokens (only those covering -s scopes, if given) and exit.")
     ] = False,
 ) -> None:
-    """Print a bearer token for SCOPE (cached until shortly before it expires).
+    """Print a bearer token for SCOPE, cached until shortly before it expires.
 
-    Example: curl -H "Authorization: Bearer $(vcc token -s stats)" https://emea.api.cc.vonage.com/stats/...
+    stdout is exactly the token and a newline; notes go to stderr.
+
+    \b
+    Examples:
+      vcc token -s stats
+      curl -H "Authorization: Bearer $(vcc token -s stats)" https://emea.api.cc.vonage.com/stats/...
+      vcc token -s stats -s users:read --format json
+      vcc token --clear
     """
     opts = TokenOptions(scope or [], profile, region, refresh, min_ttl, format, timeout, clear)
     raise typer.Exit(run(opts, current()))
