@@ -48,19 +48,18 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
     if not is_loopback(opts.host):
         io.note(f"warning: listening on {opts.host}, not loopback: other machines can reach this emulator")
 
-    io.note(f"VCC emulator at {emulator.url} (token endpoint {emulator.url}/Auth/connect/token); Ctrl-C stops it")
-    for client in clients:
-        io.note(f"client {client.client_id}: scopes {' '.join(sorted(client.scopes))}")
-    # stdout: what a shell needs to point vcc at it (the demo client's secret is public)
-    io.write_line(f"export VCC_AUTH_URL={emulator.url} VCC_API_URL={emulator.url}")
-    if clients == [DEFAULT_CLIENT]:
-        io.write_line(f"export VCC_CLIENT_ID={DEFAULT_CLIENT.client_id} VCC_CLIENT_SECRET={DEFAULT_CLIENT.secret}")
-
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
-    try:
+    try:  # Ctrl-C (or SIGTERM) at any moment from here on is a normal stop
+        io.note(f"VCC emulator at {emulator.url} (token endpoint {emulator.url}/Auth/connect/token); Ctrl-C stops it")
+        for client in clients:
+            io.note(f"client {client.client_id}: scopes {' '.join(sorted(client.scopes))}")
+        # stdout: what a shell needs to point vcc at it (the demo client's secret is public)
+        io.write_line(f"export VCC_AUTH_URL={emulator.url} VCC_API_URL={emulator.url}")
+        if clients == [DEFAULT_CLIENT]:
+            io.write_line(f"export VCC_CLIENT_ID={DEFAULT_CLIENT.client_id} VCC_CLIENT_SECRET={DEFAULT_CLIENT.secret}")
         emulator.serve_forever()
     except KeyboardInterrupt:
         pass
