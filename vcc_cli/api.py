@@ -1,7 +1,9 @@
-"""Building and sending one ``vcc call`` request (the command itself only parses and renders).
+"""Building and sending ``vcc call`` requests (the command itself only parses and renders).
 
-Host pinning: the bearer token is only ever sent to the configured API origin;
-requests drops the Authorization header itself when a redirect leaves that host.
+Host pinning: the bearer token is only ever sent to the configured API origin:
+a full URL on another host is refused before anything is sent, and requests
+drops the Authorization header itself when a redirect leaves that host
+(``Session.rebuild_auth``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import re
 import shlex
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from vcc_cli import catalog
 from vcc_cli.errors import ApiError, AuthError, UsageError
@@ -54,6 +56,15 @@ class CallRequest:
             return self.url
         sep = "&" if urlsplit(self.url).query else "?"
         return self.url + sep + urlencode(self.params)
+
+    def with_param(self, name: str, value: str) -> CallRequest:
+        """The same request with query parameter ``name`` set to ``value`` alone,
+        wherever it was given (in PATH's query string or with -q)."""
+        parts = urlsplit(self.url)
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+        url = urlunsplit(parts._replace(query=urlencode(kept)))
+        params = [(k, v) for k, v in self.params if k != name] + [(name, value)]
+        return replace(self, url=url, params=params)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -115,6 +126,40 @@ def parse_headers(values: Sequence[str]) -> dict[str, tuple[str, str]]:
     return headers
 
 
+_RANGE = re.compile(r"(\d+-\d*|-\d+)(\s*,\s*(\d+-\d*|-\d+))*")
+
+
+def range_header(value: str) -> str:
+    """``--range`` as a Range header value: ``0-1023``, ``1000-``, ``-500`` or
+    several, comma-separated, with or without the ``bytes=`` unit."""
+    spec = value.strip()
+    if spec.lower().startswith("bytes="):
+        spec = spec[6:].strip()
+    if not _RANGE.fullmatch(spec):
+        raise UsageError(f"bad --range {value!r}", "give bytes as FIRST-LAST, FIRST- or -SUFFIX, e.g. --range 0-1023")
+    for part in spec.split(","):
+        first, _, last = part.strip().partition("-")
+        if first and last and int(last) < int(first):
+            raise UsageError(f"bad --range {value!r}: {last} is before {first}")
+    return "bytes=" + spec
+
+
+def read_text_file(name: str, stdin, flag: str = "-F") -> str:
+    """The text of ``name`` (``-`` for stdin), for ``-F key=@file``."""
+    try:
+        if name == "-":
+            data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+        else:
+            with open(name, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {flag} file {name}: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"the {flag} file {name} is not UTF-8 text", "fields take text; send binary data with -d") from None
+
+
 def read_body(value: str, stdin) -> bytes:
     """``-d`` JSON inline, ``@file`` or ``@-``; checked to be JSON (usage error says where)."""
     if value.startswith("@"):
@@ -163,13 +208,17 @@ def choose_scopes(method: str, path: str, scope_options: Sequence[str], profile_
 # --------------------------------------------------------------------------- dry run
 
 
-def curl_command(req: CallRequest, accept: str) -> str:
-    """The request as a curl command, with ``$(vcc token -s …)`` in place of the token."""
+def curl_command(req: CallRequest, accept: str, *, token_options: Sequence[str] = (), output: str | None = None) -> str:
+    """The request as a curl command, with ``$(vcc token -s …)`` in place of the token.
+    ``token_options`` (e.g. ``--profile prod``) go to that ``vcc token``; ``output`` adds ``-o``."""
     parts = ["curl"]
-    if req.method != "GET":
+    if req.method == "HEAD":
+        parts.append("--head")
+    elif req.method != "GET":
         parts += ["-X", req.method]
     parts.append(shlex.quote(req.full_url()))
-    token_cmd = "$(vcc token" + "".join(f" -s {shlex.quote(s)}" for s in req.scopes) + ")"
+    token_cmd = "$(vcc token" + "".join(f" -s {shlex.quote(s)}" for s in req.scopes)
+    token_cmd += "".join(f" {shlex.quote(o)}" for o in token_options) + ")"
     headers = req.final_headers(accept, token=None)
     for name, value in headers.items():
         parts += ["-H", shlex.quote(f"{name}: {value}")]
@@ -177,6 +226,8 @@ def curl_command(req: CallRequest, accept: str) -> str:
         parts += ["-H", f'"Authorization: Bearer {token_cmd}"']
     if req.body is not None:
         parts += ["--data-binary", shlex.quote(req.body.decode("utf-8"))]
+    if output is not None:
+        parts += ["-o", shlex.quote(output)]
     return " ".join(parts)
 
 
@@ -186,90 +237,162 @@ def curl_command(req: CallRequest, accept: str) -> str:
 @dataclass
 class Sent:
     response: object  # requests.Response, streaming
-    elapsed: float  # seconds until the headers arrived
-    token_scopes: tuple[str, ...] | None  # None when unknown (VCC_TOKEN, -H Authorization)
+    elapsed: float  # seconds until the headers arrived, retries included
+    token_scopes: tuple[str, ...] | None  # None when unknown
 
 
-def send_call(
-    req: CallRequest,
-    accept: str,
-    session,
-    *,
-    timeout: tuple[float, float],
-    tokens,  # TokenSource-like: get(scopes, min_ttl=, refresh=) and drop(token); None for VCC_TOKEN
-    env_token=None,
-    policy: RetryPolicy,
-    notify: Callable[[str], None],
-    on_request: Callable[[str, str, dict[str, str]], None] | None = None,
-) -> Sent:
-    """Send ``req`` with retries; on a 401 with a cached or fetched token, fetch a new one
-    and try once more. Returns the (streaming) response, whatever its status."""
-    if req.user_sets_authorization:
-        token, origin = None, "header"
-    elif env_token is not None:
-        token, origin = env_token, "env"
-    else:
-        resolved = tokens.get(req.scopes)
-        for note in resolved.notes:
-            notify(note)
-        token, origin = resolved.token, resolved.origin
+@dataclass
+class Caller:
+    """Sends requests with the token machinery: the token is resolved once
+    (VCC_TOKEN, cache or token endpoint) and reused for every request of the
+    invocation (pages included); a 401 on a cached or fetched token drops it,
+    fetches a new one and retries once; 429 and 502/503/504 go through
+    ``policy``. ``on_request(method, url, headers)`` and
+    ``on_response(response, seconds)`` see every attempt (for -v)."""
 
-    def once(current_token):
-        headers = req.final_headers(accept, current_token.access_token if current_token else None)
-        return _send_with_retries(req, headers, session, timeout, policy, notify, on_request)
+    accept: str
+    session: object
+    timeout: tuple[float, float]
+    policy: RetryPolicy
+    notify: Callable[[str], None]
+    tokens: object = None  # TokenSource-like: get(scopes, refresh=) and drop(token); None without one
+    env_token: object = None  # Token from VCC_TOKEN
+    on_request: Callable[[str, str, dict[str, str]], None] | None = None
+    on_response: Callable[[object, float], None] | None = None
+    requests_sent: int = 0
+    _token: object = None
+    _origin: str | None = None
 
-    started = time.monotonic()
-    response = once(token)
-    if response.status_code == 401 and origin in ("cache", "fetched"):
-        response.close()
-        notify("the API answered 401: fetching a new token and trying once more")
-        tokens.drop(token)
-        resolved = tokens.get(req.scopes, refresh=True)
-        token = resolved.token
-        response = once(token)
-        if response.status_code == 401:
+    def _resolve(self, req: CallRequest) -> None:
+        if self._origin is not None:
+            return
+        if req.user_sets_authorization:
+            self._token, self._origin = None, "header"
+        elif self.env_token is not None:
+            self._token, self._origin = self.env_token, "env"
+        else:
+            resolved = self.tokens.get(req.scopes)
+            for note in resolved.notes:
+                self.notify(note)
+            self._token, self._origin = resolved.token, resolved.origin
+
+    @property
+    def token_origin(self) -> str | None:
+        """Where the token came from: "cache", "fetched", "refreshed", "env" or "header"."""
+        return self._origin
+
+    @property
+    def token_scopes(self) -> tuple[str, ...] | None:
+        token = self._token
+        if token is None:
+            return None
+        if token.scopes:
+            return tuple(token.scopes)
+        return jwt_scopes(token.access_token)
+
+    def send(self, req: CallRequest) -> Sent:
+        """Send ``req``; returns the (streaming) response, whatever its status."""
+        self._resolve(req)
+        started = time.monotonic()
+        response = self._with_retries(req)
+        if response.status_code == 401 and self._origin in ("cache", "fetched"):
+            response.close()
+            self.notify("the API answered 401: fetching a new token and trying once more")
+            self.tokens.drop(self._token)
+            resolved = self.tokens.get(req.scopes, refresh=True)
+            self._token, self._origin = resolved.token, "refreshed"
+            response = self._with_retries(req)
+            if response.status_code == 401:
+                response.close()
+                raise AuthError(
+                    "the API rejected a freshly fetched token (HTTP 401)",
+                    f"check that the credentials are allowed scope {' '.join(req.scopes)!r}, and the API URL/region",
+                )
+        elif response.status_code == 401 and self._origin == "refreshed":  # one refresh per invocation
             response.close()
             raise AuthError(
-                "the API rejected a freshly fetched token (HTTP 401)",
+                "the API rejected the token fetched after an earlier 401 (HTTP 401)",
                 f"check that the credentials are allowed scope {' '.join(req.scopes)!r}, and the API URL/region",
             )
-    elif response.status_code == 401 and origin == "env":
-        response.close()
-        raise AuthError("the API rejected VCC_TOKEN (HTTP 401)", "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one")
-    scopes = token.scopes if token is not None and token.scopes else None
-    return Sent(response, time.monotonic() - started, scopes)
+        elif response.status_code == 401 and self._origin == "env":
+            response.close()
+            raise AuthError("the API rejected VCC_TOKEN (HTTP 401)", "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one")
+        return Sent(response, time.monotonic() - started, self.token_scopes)
 
-
-def _send_with_retries(req, headers, session, timeout, policy: RetryPolicy, notify, on_request):
-    attempt = 0
-    while True:
+    def _with_retries(self, req: CallRequest):
+        token = self._token.access_token if self._token is not None else None
+        headers = req.final_headers(self.accept, token)
         url = req.full_url()
-        if on_request:
-            on_request(req.method, url, headers)
-        response = send(session, req.method, url, headers=headers, data=req.body, timeout=timeout, stream=True)
-        if attempt >= policy.retries or not policy.should_retry(req.method, response.status_code):
-            return response
-        attempt += 1
-        wait = policy.wait(attempt, response.headers.get("Retry-After"))
-        notify(f"HTTP {response.status_code}: retry {attempt}/{policy.retries} in {wait:.1f} s")
-        response.close()
-        policy.sleep(wait)
+        attempt = 0
+        while True:
+            if self.on_request:
+                self.on_request(req.method, url, headers)
+            started = time.monotonic()
+            response = send(self.session, req.method, url, headers=headers, data=req.body, timeout=self.timeout, stream=True)
+            self.requests_sent += 1
+            if self.on_response:
+                self.on_response(response, time.monotonic() - started)
+            if attempt >= self.policy.retries or not self.policy.should_retry(req.method, response.status_code):
+                return response
+            attempt += 1
+            wait = self.policy.wait(attempt, response.headers.get("Retry-After"))
+            self.notify(f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+                        + f": retry {attempt}/{self.policy.retries} in {wait:.1f} s")
+            response.close()
+            self.policy.sleep(wait)
 
 
-def api_error(status: int, reason: str, req: CallRequest, token_scopes: tuple[str, ...] | None) -> ApiError:
+def jwt_scopes(access_token: str) -> tuple[str, ...] | None:
+    """The ``scope`` claim of a JWT-shaped token, read without verifying it (only
+    to word a 403); None when the token is opaque."""
+    import base64
+
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return None
+    scope = payload.get("scope") if isinstance(payload, dict) else None
+    if isinstance(scope, str):
+        return tuple(scope.split()) or None
+    if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
+        return tuple(scope) or None
+    return None
+
+
+def required_scope(response, req: CallRequest) -> str:
+    """The scope a 403 asks for: the ``scope`` of its ``WWW-Authenticate`` challenge
+    (RFC 6750 3.1), else the catalog's for the endpoint, else the scopes asked for."""
+    challenge = response.headers.get("WWW-Authenticate", "") if response is not None else ""
+    match = re.search(r'\bscope="([^"]+)"', challenge)
+    if match:
+        return match.group(1)
+    return catalog.infer_scope(req.method, req.path) or " ".join(req.scopes)
+
+
+def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | None = None) -> ApiError:
     """The error for an answer >= 400; a 403 names the scope needed and the token's scopes."""
+    status, reason = response.status_code, response.reason or ""
+    where = f"{req.method} {req.path}" + (f" (page {page})" if page is not None else "")
     if status == 403:
-        needed = catalog.infer_scope(req.method, req.path) or " ".join(req.scopes)
+        needed = required_scope(response, req)
         has = " ".join(token_scopes) if token_scopes else "unknown"
         return ApiError(
-            f"HTTP 403 {reason}: {req.method} {req.path} needs scope {needed!r}; the token has {has!r}",
+            f"HTTP 403 {reason}: {where} needs scope {needed!r}; the token has {has!r}",
             f"add {needed!r} to the API credentials in VCC's API Admin, or pass -s {needed}",
         )
     if status == 404:
-        return ApiError(f"HTTP 404 {reason}: {req.method} {req.path}", "check the path (see `vcc scopes` for the APIs)")
+        return ApiError(f"HTTP 404 {reason}: {where}", "check the path (see `vcc scopes` for the APIs)")
+    if status == 416:
+        return ApiError(f"HTTP 416 {reason}: {where}: the range is outside the content",
+                        "check --range against the size (Content-Range in `vcc call -i` shows it)")
     if status == 400 and catalog.find_api(req.path) is None and not req.headers.get("accept"):
         return ApiError(
-            f"HTTP 400 {reason}: {req.method} {req.path}",
+            f"HTTP 400 {reason}: {where}",
             "the path is not in the catalog, so Accept v1 was sent: try --api-version N or -H 'Accept: ...'",
         )
-    return ApiError(f"HTTP {status} {reason}: {req.method} {req.path}", "the API's answer is shown above")
+    if status == 429 or (status in (502, 503, 504)):
+        return ApiError(f"HTTP {status} {reason}: {where}", "the API is busy or down: try again later, or raise --retries")
+    return ApiError(f"HTTP {status} {reason}: {where}", "the API's answer is shown above")

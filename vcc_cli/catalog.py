@@ -425,10 +425,38 @@ USER_ADMIN_API = Api(
         ),
         Endpoint(
             "PUT",
+            "/useradmin/users/{userId}/permissions/groups",
+            "users:write",
+            summary="Replace a user's group permissions",
+            source="https://docs-vcc.atlassian.net/wiki/x/GYC-1",
+        ),
+        Endpoint(
+            "GET",
+            "/useradmin/users/{userId}/permissions/addresses",
+            "users:read",
+            summary="A user's address permissions",
+            source=_DOCS + "3567224014",
+        ),
+        Endpoint(
+            "PUT",
             "/useradmin/users/{userId}/permissions/addresses",
             "users:write",
             summary="Replace a user's address permissions",
             source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3567224027",
+        ),
+        Endpoint(
+            "GET",
+            "/useradmin/users/{userId}/permissions/interactionPlans",
+            "users:read",
+            summary="A user's interaction plan permissions",
+            source=_WIKI + "3567191217",
+        ),
+        Endpoint(
+            "PUT",
+            "/useradmin/users/{userId}/permissions/interactionPlans",
+            "users:write",
+            summary="Replace a user's interaction plan permissions",
+            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3573481601",
         ),
         Endpoint(
             "GET",

@@ -25,6 +25,9 @@ MAX_RETRY_WAIT = 30.0  # seconds: no single wait is longer, whatever Retry-After
 
 REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Other header and query parameter names that carry secrets (X-Api-Key, access_token...).
+_SENSITIVE_NAME = re.compile(r"token|secret|passw|api[-_]?key|session|signature|credential", re.IGNORECASE)
+BODY_CHUNK = 1024 * 1024  # bytes read at a time when streaming a body
 
 
 def new_session():
@@ -101,11 +104,19 @@ class RetryPolicy:
             return True
         return status in RETRY_STATUSES_IDEMPOTENT and method.upper() in IDEMPOTENT_METHODS
 
+    def backoff(self, attempt: int) -> float:
+        """The exponential step for retry ``attempt`` (1-based): base, 2 base, 4 base…, capped."""
+        return min(self.cap, self.base * 2 ** min(attempt - 1, 30))
+
     def wait(self, attempt: int, retry_after: str | None) -> float:
-        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        """Seconds to wait before retry number ``attempt`` (1-based): ``Retry-After``
+        when the server gives a readable one, else a random time between half the
+        backoff step and the whole step ("equal jitter", so parallel clients spread
+        out yet every wait grows); never more than ``cap``."""
         delay = parse_retry_after(retry_after, self.clock()) if retry_after else None
         if delay is None:
-            delay = self.rand() * self.base * (2 ** (attempt - 1)) + self.base / 2
+            step = self.backoff(attempt)
+            delay = step / 2 + self.rand() * step / 2
         return max(0.0, min(delay, self.cap))
 
 
@@ -133,8 +144,68 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         if name.lower() in SENSITIVE_HEADERS:
             scheme = value.split(" ", 1)[0] if " " in value else ""
             value = f"{scheme} {REDACTED}".strip()
+        elif _SENSITIVE_NAME.search(name):
+            value = REDACTED
         out.append((name, value))
     return out
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the values of secret-looking query parameters (``access_token``,
+    ``client_secret``…) and any user:password replaced."""
+    from urllib.parse import parse_qsl, urlencode, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    query = parts.query
+    if query and _SENSITIVE_NAME.search(query):
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, REDACTED if _SENSITIVE_NAME.search(k) else v) for k, v in pairs], safe="[]")
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def http_version(response) -> str:
+    """``HTTP/1.1`` (or 1.0, 2) for a requests response."""
+    version = getattr(getattr(response, "raw", None), "version", 11)
+    return {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(version, "HTTP/1.1")
+
+
+def iter_body(response, chunk_size: int = BODY_CHUNK):
+    """The body of a streaming response as it arrives, in chunks of at most
+    ``chunk_size`` bytes (decoded when the server compressed it); a connection
+    that breaks or stalls mid-body is a NetworkError (exit 4) saying how far it got.
+
+    urllib3 2's ``read1`` hands over whatever the socket has (one recv per chunk),
+    so a slow link still shows progress and a fast one costs few Python calls;
+    older urllib3 falls back to requests' ``iter_content``."""
+    import requests
+    import urllib3
+
+    received = 0
+    raw = getattr(response, "raw", None)
+    read1 = getattr(raw, "read1", None)
+    try:
+        if read1 is not None and not getattr(response, "_content_consumed", False):
+            while chunk := read1(chunk_size, decode_content=True):
+                received += len(chunk)
+                yield chunk
+            response._content_consumed = True
+        else:
+            for chunk in response.iter_content(chunk_size):
+                received += len(chunk)
+                yield chunk
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        host = urlsplit(response.url or "").netloc
+        expected = response.headers.get("Content-Length")
+        of = f" of {expected}" if expected and expected.isdigit() else ""
+        stalled = isinstance(exc, urllib3.exceptions.ReadTimeoutError | requests.exceptions.ReadTimeout | TimeoutError)
+        what = "stopped sending" if stalled else "broke"
+        raise NetworkError(
+            f"the connection to {host} {what} after {received}{of} bytes of the answer",
+            "try again (raise --timeout for a slow link); nothing incomplete was kept",
+        ) from exc
 
 
 def same_origin(url: str, base: str) -> bool:

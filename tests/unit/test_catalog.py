@@ -429,3 +429,64 @@ def test_api_version_prefers_the_endpoint_version(monkeypatch):
     assert api_version("GET", "/stats/special") == 2
     assert accept_header("GET", "/stats/special") == "application/vnd.newvoicemedia.v2+json"
     assert api_version("GET", "/stats/agent-activities") == 3
+
+
+# ------------------------------------------------- the documented curl examples
+
+V1 = "application/vnd.newvoicemedia.v1+json"
+V3 = "application/vnd.newvoicemedia.v3+json"
+V4 = "application/vnd.newvoicemedia.v4+json"
+DOCS_HOST = "https://emea.api.newvoicemedia.com"  # the docs write ***.api.newvoicemedia.com
+USER_ID = "8e22b1fe-d2ea-403d-8c03-50eb21188e79"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "scope", "accept"),
+    [
+        ("GET", "/agents-availability?skillNames=French,English", "agents-availability:read", V1),
+        ("GET", "/agents/presence-definitions", "users:read", V1),
+        ("PATCH", f"/agents/{USER_ID}/presence", "users:write", V1),
+        ("GET", "/stats/agent-activities?start=2024-06-01T00:00:00Z&end=2024-06-02T00:00:00Z", "stats", V3),
+        ("GET", "/stats/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5", "stats", V3),
+        ("GET", "/conversation-analyzer/interactions?calls=2480fc2c-bbd7-427c-9439-02f76583aef5", "interaction-content:read", V3),
+        ("POST", "/interactions/Invoke", "interactions:write", "application/json;version=6"),
+        ("GET", "/interaction-content/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5", "interaction-content:read", V3),
+        ("GET", "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24/content/callrecording",
+         "interaction-content:read", V3),
+        ("DELETE", "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24", "interaction-content:delete", V3),
+        ("POST", "/interaction-content/interactions/delete-batch", "interaction-content:delete", V3),
+        ("POST", "/globalpci/v1/session", "globalpci", V1),
+        ("POST", "/useradmin/users", "users:write", V4),
+        ("GET", f"/useradmin/users/{USER_ID}/skills", "users:read", V4),
+        ("GET", f"/useradmin/skills/{USER_ID}/users", "users:read", V4),
+        ("GET", f"/useradmin/users/{USER_ID}/permissions/addresses", "users:read", V4),
+        ("GET", f"/useradmin/users/{USER_ID}/permissions/interactionPlans", "users:read", V4),
+        ("PUT", f"/useradmin/users/{USER_ID}/permissions/interactionPlans", "users:write", V4),
+        ("PUT", f"/useradmin/users/{USER_ID}/permissions/groups", "users:write", V4),
+    ],
+)
+def test_documented_examples_get_their_scope_and_accept_header(method, url, scope, accept):
+    full = DOCS_HOST + ("/" + url.lstrip("/"))
+    assert infer_scope(method, full) == scope
+    assert accept_header(method, full) == accept
+
+
+def _sample_path(template: str) -> str:
+    return re.sub(r"\{[^}]+\}", "017d8f64-945e-4eb4-9bcb-98b7bec78f24", template)
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for api in APIS for e in api.endpoints], ids=lambda e: f"{e.method} {e.path}"
+)
+def test_every_catalogued_endpoint_infers_its_own_scope_and_its_api_version(endpoint):
+    path = _sample_path(endpoint.path) + "?page=2"
+    api = find_api(path)
+    assert infer_scope(endpoint.method, path) == endpoint.scope
+    assert api_version(endpoint.method, path) == (endpoint.version or api.version)
+
+
+def test_user_admin_permissions_are_catalogued_for_every_kind_the_docs_list():
+    kinds = {"groups", "addresses", "interactionPlans", "queues"}
+    for kind in kinds:
+        path = f"/useradmin/users/{{userId}}/permissions/{kind}"
+        assert find_endpoint("GET", path) is not None and find_endpoint("PUT", path) is not None, kind

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -12,10 +11,11 @@ from typing import Annotated
 import typer
 
 from vcc_cli.cli import options
-from vcc_cli.errors import UsageError
+from vcc_cli.errors import NetworkError, UsageError
 from vcc_cli.runtime import Runtime, current
 
-CHUNK = 64 * 1024
+COLOR_LIMIT = 2 * 1024 * 1024  # bytes of JSON above which a terminal gets it uncoloured (rich is slow on huge text)
+_BINARY_TYPES = ("application/octet-stream", "application/zip", "application/pdf", "application/gzip")
 
 
 @dataclass
@@ -36,72 +36,199 @@ class CallOptions:
     retries: int = 3
     verbose: bool = False
     dry_run: bool = False
+    raw_fields: list[str] = field(default_factory=list)
+    typed_fields: list[str] = field(default_factory=list)
+    paginate: bool = False
+    query: str | None = None
+    byte_range: str | None = None
 
 
-def run(opts: CallOptions, rt: Runtime) -> int:
-    from vcc_cli import api, catalog, config
-    from vcc_cli.tokens.resolve import env_token, resolve_invocation, token_source
+def build_request(opts: CallOptions, rt: Runtime):
+    """(request, Accept value, invocation) from the options; usage errors before anything is sent."""
+    from vcc_cli import api, catalog, fields
+    from vcc_cli.tokens.resolve import resolve_invocation
 
     io = rt.io
     method, path = api.split_method_and_path(opts.args, opts.method)
     params = api.parse_params(opts.params)
     headers = api.parse_headers(opts.headers)
+    if opts.byte_range is not None:
+        if "range" in headers:
+            raise UsageError("both --range and -H 'Range: ...' are given", "keep one of them")
+        headers["range"] = ("Range", api.range_header(opts.byte_range))
+    given = [fields.Field(f, False) for f in opts.raw_fields] + [fields.Field(f, True) for f in opts.typed_fields]
+    if opts.data is not None and given:
+        raise UsageError("-d and -f/-F cannot be combined", "put the whole body in -d, or build it with -f/-F fields only")
     body = api.read_body(opts.data, io.stdin) if opts.data is not None else None
-    method = method or ("POST" if body is not None else "GET")
+    method = method or ("POST" if body is not None or given else "GET")
+    if given:
+        def read(name: str) -> str:
+            return api.read_text_file(name, io.stdin)
+
+        if method == "GET":  # as gh api does: fields of a GET go to the query string
+            params += fields.query_params(given, read)
+        else:
+            body = json.dumps(fields.build_object(given, read), ensure_ascii=False).encode("utf-8")
+    if opts.paginate and method != "GET":
+        raise UsageError(f"--paginate follows the pages of a GET, not {method}", "drop --paginate, or use GET")
     inv = resolve_invocation(rt, opts.profile, opts.region)
     url, rel_path = api.resolve_url(path, inv.target.api_url)
     profile_scopes = inv.profile.scopes if inv.profile else ()
     scopes = api.choose_scopes(method, rel_path, opts.scopes, profile_scopes)
     req = api.CallRequest(method, url, rel_path, params, headers, body, scopes)
-    accept = catalog.accept_header(method, rel_path, opts.api_version)
+    return req, catalog.accept_header(method, rel_path, opts.api_version), inv
+
+
+def run(opts: CallOptions, rt: Runtime) -> int:
+    from vcc_cli import api, config
+    from vcc_cli.http import RetryPolicy
+    from vcc_cli.query import compile_query
+    from vcc_cli.tokens.resolve import env_token, token_source
+
+    io = rt.io
+    compiled = compile_query(opts.query) if opts.query is not None else None
+    req, accept, inv = build_request(opts, rt)
 
     if opts.dry_run:
-        io.write_line(api.curl_command(req, accept))
+        token_options = [o for name, value in (("--profile", opts.profile), ("--region", opts.region)) if value
+                         for o in (name, value)]
+        io.write_line(api.curl_command(req, accept, token_options=token_options,
+                                       output=str(opts.output) if opts.output is not None else None))
         return 0
 
     timeout = config.resolve_timeout(opts.timeout, rt.env)
     token = env_token(rt.env)
     source = None if token is not None or req.user_sets_authorization else token_source(rt, inv, opts.timeout)
     session = source.session if source else rt.session_factory()
-    from vcc_cli.http import RetryPolicy, redact_headers
-
-    def show_request(method: str, url: str, sent_headers: dict[str, str]) -> None:
-        if opts.verbose:
-            io.stderr.write(f"> {method} {url}\n")
-            for name, value in redact_headers(sent_headers.items()):
-                io.stderr.write(f"> {name}: {value}\n")
-            io.stderr.flush()
-
-    sent = api.send_call(
-        req,
+    trace = _Trace(io, session, req.body) if opts.verbose else None
+    caller = api.Caller(
         accept,
         session,
-        timeout=timeout,
+        timeout,
+        RetryPolicy(retries=opts.retries, sleep=rt.sleep, clock=rt.clock),
+        io.note,
         tokens=source,
         env_token=token,
-        policy=RetryPolicy(retries=opts.retries, sleep=rt.sleep, clock=rt.clock),
-        notify=io.note,
-        on_request=show_request,
+        on_request=trace.request if trace else None,
+        on_response=trace.response if trace else None,
     )
+    if trace:
+        trace.caller = caller
+
+    sent = caller.send(req)
     response = sent.response
-    head = [f"HTTP/1.1 {response.status_code} {response.reason}"] + [
-        f"{k}: {v}" for k, v in redact_headers(response.headers.items())
-    ]
-    if opts.verbose:
-        io.stderr.write("".join(f"< {line}\n" for line in head) + f"< ({sent.elapsed * 1000:.0f} ms)\n")
     if opts.include:
-        io.write_bytes(("\r\n".join(head) + "\r\n\r\n").encode("utf-8", "replace"))
+        io.write_bytes(_head(response).encode("utf-8", "replace"))
     try:
         if response.status_code >= 400:
             _render(response, io, raw=opts.raw)
-            raise api.api_error(response.status_code, response.reason or "", req, sent.token_scopes)
-        if opts.output is not None:
+            raise api.api_error(response, req, sent.token_scopes)
+        if opts.paginate or compiled is not None:
+            _structured(opts, compiled, req, caller, response, io)
+        elif opts.output is not None:
             _download(response, opts.output, io)
         else:
             _render(response, io, raw=opts.raw)
     finally:
         response.close()
+        if trace:
+            trace.done()
     return 0
+
+
+# --------------------------------------------------------------------------- JSON results
+
+
+def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
+    """--paginate and/or --query: the JSON answer, merged over pages, queried."""
+    from vcc_cli import api, pagination
+    from vcc_cli.query import apply_query
+
+    data = _read_all(response)
+    document = _parse_json(data, response, "--query" if compiled is not None and not opts.paginate else None)
+    if opts.paginate:
+        if document is _NOT_JSON:
+            if compiled is not None:
+                raise UsageError(f"--query needs a JSON answer; this one is {_content_type(response) or 'of no type'}",
+                                 "drop --query for this path")
+            io.note("--paginate: the answer is not JSON; printed as is")
+            return _emit_bytes(data, opts, io)
+
+        def fetch(page: int):
+            page_req = req.with_param("page", str(page))
+            sent = caller.send(page_req)
+            with sent.response as page_response:
+                if page_response.status_code >= 400:
+                    _render(page_response, io, raw=opts.raw)
+                    raise api.api_error(page_response, page_req, sent.token_scopes, page=page)
+                parsed = _parse_json(_read_all(page_response), page_response, None)
+            if parsed is _NOT_JSON:
+                raise NetworkError(f"page {page} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
+            return parsed
+
+        collected = pagination.collect(document, fetch)
+        for note in collected.notes:
+            io.note(note)
+        if compiled is None and collected.pages == 1 and collected.notes:
+            return _emit_bytes(data, opts, io)  # not a paged answer: as received
+        document = collected.document
+    if compiled is not None:
+        if document is _NOT_JSON:
+            raise UsageError(f"--query needs a JSON answer; this one is {_content_type(response) or 'of no type'}",
+                             "drop --query for this path")
+        document = apply_query(compiled, document)
+    _emit_json(document, opts, io)
+
+
+_NOT_JSON = object()
+
+
+def _read_all(response) -> bytes:
+    from vcc_cli.http import iter_body
+
+    return b"".join(iter_body(response))
+
+
+def _parse_json(data: bytes, response, needed_by: str | None):
+    if not data.strip():
+        if needed_by:
+            raise UsageError(f"{needed_by} needs a JSON answer; HTTP {response.status_code} came with no body")
+        return _NOT_JSON
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return _NOT_JSON
+
+
+def _emit_json(value: object, opts: CallOptions, io) -> None:
+    """A query result or merged document: a string raw (like ``jq -r``), anything
+    else as JSON, pretty and coloured on a terminal, compact when piped or saved."""
+    if isinstance(value, str):
+        return _emit_bytes((value + "\n").encode("utf-8"), opts, io)
+    if opts.output is None and io.stdout_tty and not opts.raw:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        if len(text) <= COLOR_LIMIT:
+            return io.print_json(value)
+        return io.write_line(text)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    _emit_bytes((text + "\n").encode("utf-8"), opts, io)
+
+
+def _emit_bytes(data: bytes, opts: CallOptions, io) -> None:
+    if opts.output is not None:
+        from vcc_cli.download import save
+
+        written = save([data], opts.output)
+        io.note(f"saved {opts.output} ({written} bytes)")
+    else:
+        io.write_bytes(data)
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+def _content_type(response) -> str:
+    return response.headers.get("Content-Type", "")
 
 
 def _is_json(content_type: str) -> bool:
@@ -109,33 +236,49 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def _looks_binary(content_type: str, data: bytes) -> bool:
+def _binary_type(content_type: str) -> bool:
     media = content_type.split(";")[0].strip().lower()
-    if media.startswith(("audio/", "video/", "image/")) or media in ("application/octet-stream", "application/zip"):
-        return True
-    if b"\0" in data[:8192]:
+    return media.startswith(("audio/", "video/", "image/", "font/")) or media in _BINARY_TYPES
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\0" in head:
         return True
     try:
-        data[:8192].decode("utf-8")
+        head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start < len(data[:8192]) - 4  # a multi-byte character cut at the edge is fine
+        return exc.start < len(head) - 4  # a multi-byte character cut at the edge is fine
     return False
 
 
+def _refuse_binary(response, io) -> None:
+    size = response.headers.get("Content-Length")
+    what = f"{size} bytes, " if size else ""
+    io.note(f"binary body ({what}{_content_type(response) or 'no content type'}) not shown on a terminal; "
+            "save it with -o FILE, or pipe it")
+
+
 def _render(response, io, *, raw: bool) -> None:
-    """Body to stdout: byte for byte when piped or --raw; pretty JSON on a terminal."""
-    if not io.stdout_tty or raw:
-        for chunk in response.iter_content(CHUNK):
+    """Body to stdout: byte for byte when piped or --raw; pretty JSON on a terminal;
+    never binary on a terminal (HTTPie's rule), and then without reading it."""
+    from vcc_cli.http import iter_body
+
+    if not io.stdout_tty:
+        for chunk in iter_body(response):
             io.write_bytes(chunk)
         return
-    data = response.content
-    content_type = response.headers.get("Content-Type", "")
+    content_type = _content_type(response)
+    if _binary_type(content_type):
+        return _refuse_binary(response, io)
+    chunks = iter_body(response)
+    first = next(chunks, b"")
+    if _looks_binary(first):
+        return _refuse_binary(response, io)
+    data = first + b"".join(chunks)
     if not data:
         return
-    if _looks_binary(content_type, data):
-        io.note(f"binary body ({len(data)} bytes, {content_type or 'no content type'}) not shown on a terminal; use -o FILE")
-        return
-    if _is_json(content_type) or data.lstrip()[:1] in (b"{", b"["):
+    if not raw and (_is_json(content_type) or data.lstrip()[:1] in (b"{", b"[")):
         try:
             io.print_json(json.loads(data))
             return
@@ -145,47 +288,99 @@ def _render(response, io, *, raw: bool) -> None:
 
 
 def _download(response, target: Path, io) -> None:
-    """Stream the body into ``target`` in constant memory, through a temporary file
-    renamed only when complete, so an interrupted download never looks finished."""
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:
-        raise UsageError(f"cannot write to {directory}: {exc.strerror}", "choose another -o path") from exc
+    """Stream the body into ``target`` (constant memory; complete or absent), with a
+    progress bar on stderr when it is a terminal."""
+    from vcc_cli.download import save
+    from vcc_cli.http import iter_body
+
     total = int(response.headers.get("Content-Length") or 0) or None
-    progress = None
+    progress = task = None
+    if io.stderr_tty:
+        from rich.console import Console
+        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)
+        progress = Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
+                            console=console, transient=True)
+        progress.start()
+        task = progress.add_task(target.name, total=total)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            if io.stderr_tty:
-                from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
-                from rich.console import Console
-
-                progress = Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-                                    console=Console(file=io.stderr), transient=True)
-                progress.start()
-                task = progress.add_task(target.name, total=total)
-            for chunk in response.iter_content(CHUNK):
-                fh.write(chunk)
-                if progress:
-                    progress.update(task, advance=len(chunk))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        written = save(iter_body(response), target,
+                       on_chunk=(lambda n: progress.update(task, advance=n)) if progress else None)
     finally:
         if progress:
             progress.stop()
-    io.note(f"saved {target} ({target.stat().st_size} bytes)")
+    io.note(f"saved {target} ({written} bytes)")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# --------------------------------------------------------------------------- -i and -v
+
+
+def _head(response) -> str:
+    from vcc_cli.http import http_version, redact_headers
+
+    lines = [f"{http_version(response)} {response.status_code} {response.reason or ''}".rstrip()]
+    lines += [f"{k}: {v}" for k, v in redact_headers(response.headers.items())]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+class _Trace:
+    """``-v``: each request and response on stderr, secrets redacted, with timings."""
+
+    def __init__(self, io, session, body: bytes | None):
+        self.io = io
+        self.session = session
+        self.body = body
+        self.caller = None
+        self.started = time.monotonic()
+        self.token_told = False
+
+    def _write(self, lines: list[str]) -> None:
+        self.io.stderr.write("".join(line + "\n" for line in lines))
+        self.io.stderr.flush()
+
+    def request(self, method: str, url: str, headers: dict[str, str]) -> None:
+        from vcc_cli.http import redact_headers, redact_url
+
+        lines = []
+        if not self.token_told and self.caller is not None:
+            self.token_told = True
+            origin = {"cache": "from the cache", "fetched": "fetched from the token endpoint", "env": "VCC_TOKEN",
+                      "header": "-H Authorization"}.get(self.caller.token_origin or "", self.caller.token_origin)
+            lines.append(f"* bearer token: {origin}")
+        ours = {k.lower() for k in headers}
+        session_headers = getattr(self.session, "headers", {}) or {}
+        merged = [(k, v) for k, v in session_headers.items() if k.lower() not in ours] + list(headers.items())
+        lines.append(f"> {method} {redact_url(url)}")
+        lines += [f"> {k}: {v}" for k, v in redact_headers(merged)]
+        if self.body is not None:
+            lines.append(f"> ({len(self.body)} bytes of body)")
+        lines.append(">")
+        self._write(lines)
+
+    def response(self, response, seconds: float) -> None:
+        from vcc_cli.http import redact_headers, redact_url
+
+        lines = []
+        chain = [*getattr(response, "history", []), response]
+        for index, step in enumerate(chain):
+            lines += [f"< {line}" for line in _head(step).rstrip("\r\n").split("\r\n")]
+            if index + 1 < len(chain):
+                nxt = chain[index + 1].request
+                dropped = "Authorization" in step.request.headers and "Authorization" not in nxt.headers
+                lines.append(f"* redirected to {redact_url(nxt.url)}"
+                             + (" (Authorization not sent: another host)" if dropped else ""))
+                lines.append(f"> {nxt.method} {redact_url(nxt.url)}")
+                lines += [f"> {k}: {v}" for k, v in redact_headers(nxt.headers.items())]
+        lines.append(f"* HTTP {response.status_code} after {seconds * 1000:.0f} ms")
+        self._write(lines)
+
+    def done(self) -> None:
+        sent = self.caller.requests_sent if self.caller else 0
+        self._write([f"* {sent} request{'s' if sent != 1 else ''} in {time.monotonic() - self.started:.3f} s"])
+
+
+# --------------------------------------------------------------------------- the command
 
 
 def command(
@@ -194,24 +389,30 @@ def command(
     param: Annotated[list[str] | None, typer.Option("--param", "-q", metavar="KEY=VALUE", help="Query parameter, URL-encoded; repeatable.")] = None,
     header: Annotated[list[str] | None, typer.Option("--header", "-H", metavar="'NAME: VALUE'", help="Request header, replaces a default one; repeatable.")] = None,
     data: Annotated[str | None, typer.Option("--data", "-d", metavar="JSON|@FILE|@-", help="JSON body: inline, from a file, or from stdin.")] = None,
+    raw_field: Annotated[list[str] | None, typer.Option("--raw-field", "-f", metavar="KEY=VALUE", help="String field of a JSON body (query parameter for GET); key[sub] nests, key[] lists.")] = None,
+    typed_field: Annotated[list[str] | None, typer.Option("--field", "-F", metavar="KEY=VALUE", help="Typed field: numbers, true/false, null, @file; nests like -f.")] = None,
     api_version: Annotated[int | None, typer.Option("--api-version", min=1, metavar="N", help="Accept version N (default: the catalog's for the path).")] = None,
     scope: options.Scopes = None,
     profile: options.ProfileOpt = None,
     region: options.RegionOpt = None,
     timeout: options.TimeoutOpt = None,
-    raw: Annotated[bool, typer.Option("--raw", help="Write the body byte for byte, even on a terminal.")] = False,
+    paginate: Annotated[bool, typer.Option("--paginate", help="Fetch every page (meta.page/pageCount) and print one document with all items.")] = False,
+    query: Annotated[str | None, typer.Option("--query", metavar="EXPR", help="JMESPath over the JSON result (after --paginate); a string prints raw.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Write the body byte for byte, even on a terminal (never binary).")] = False,
     include: Annotated[bool, typer.Option("--include", "-i", help="Print the status line and headers before the body.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Stream the body into FILE (for recordings).")] = None,
-    retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries on 429, and 502/503/504 for idempotent methods.")] = 3,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show request and response headers on stderr (tokens redacted).")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Stream the body into FILE, complete or not at all (for recordings).")] = None,
+    byte_range: Annotated[str | None, typer.Option("--range", metavar="FIRST-LAST", help="Ask for part of the body: bytes FIRST-LAST, FIRST- or -SUFFIX.")] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=10, metavar="N", help="Retries on 429, and 502/503/504 for idempotent methods.")] = 3,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show requests, responses and timings on stderr (secrets redacted).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the request as a curl command and send nothing.")] = False,
 ) -> None:
     """Call a VCC API with a bearer token; scope and Accept version come from the path.
 
-    Example: vcc call /agents-availability -q skillNames=French
+    Example: vcc call /useradmin/users --paginate --query 'users[].username'
     """
     opts = CallOptions(
         args, method, param or [], header or [], data, api_version, scope or [], profile, region, timeout,
-        raw, include, output, retries, verbose, dry_run,
+        raw, include, output, retries, verbose, dry_run, raw_field or [], typed_field or [], paginate, query,
+        byte_range,
     )
     raise typer.Exit(run(opts, current()))

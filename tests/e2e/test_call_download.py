@@ -1,0 +1,146 @@
+"""End-to-end: `vcc call -o` never leaves a file that looks finished, and the token
+never follows a redirect to another host. Small servers of our own play the API
+where the emulator cannot misbehave the way these tests need."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import threading
+import time
+import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.e2e.conftest import vcc_argv
+
+SIZE = 1_000_000
+
+
+class _Quiet(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    """Start a loopback server whose GET is ``handler(self)``; yields its base URL maker."""
+    servers = []
+
+    def start(do_get):
+        handler = type("Handler", (_Quiet,), {"do_GET": do_get})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}", httpd
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def send_wav_head(handler, length=SIZE):
+    handler.send_response(200)
+    handler.send_header("Content-Type", "audio/wav")
+    handler.send_header("Content-Length", str(length))
+    handler.end_headers()
+
+
+REC_PATH = "/interaction-content/interactions/g1/content/callRecording"
+
+
+def test_a_connection_dropped_mid_body_leaves_no_file_and_exits_4(vcc, server, tmp_path):
+    def do_get(self):
+        send_wav_head(self)
+        self.wfile.write(b"RIFF" + b"\0" * 99_996)
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
+
+    url, _ = server(do_get)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = vcc("call", REC_PATH, "-o", str(out / "rec.wav"), env={"VCC_API_URL": url, "VCC_TOKEN": "t"})
+    assert result.returncode == 4 and list(out.iterdir()) == []
+    assert "broke after 100000 of 1000000 bytes" in result.stderr and len(result.stderr.strip().splitlines()) == 2
+
+
+def test_ctrl_c_during_a_download_leaves_no_file_and_exits_130(base_env, server, tmp_path):
+    release = threading.Event()
+
+    def do_get(self):
+        send_wav_head(self)
+        self.wfile.write(b"RIFF" + b"\0" * 60_000)
+        self.wfile.flush()
+        release.wait(20)  # stall mid-body until the test is done
+
+    url, _ = server(do_get)
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**base_env, "VCC_API_URL": url, "VCC_TOKEN": "t"}
+    proc = subprocess.Popen([*vcc_argv(), "call", REC_PATH, "-o", str(out / "rec.wav")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while not any(p.name.endswith(".part") and p.stat().st_size > 0 for p in out.iterdir()):  # bytes arrived
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        release.set()
+        proc.kill()
+    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
+    assert list(out.iterdir()) == []
+
+
+def test_a_complete_download_from_the_emulator_is_a_valid_wav_of_the_announced_size(vcc, emulator, tmp_path):
+    guid = vcc("call", "/interaction-content/interactions", "-q", "pageSize=1", "--query", "items[0].guid").text.strip()
+    target = tmp_path / "rec.wav"
+    result = vcc("call", f"/interaction-content/interactions/{guid}/content/callRecording", "-o", str(target))
+    assert result.returncode == 0 and f"saved {target}" in result.stderr
+    assert target.stat().st_size == emulator.recording_size and list(tmp_path.glob(".*.part")) == []
+    with wave.open(str(target)) as wav:
+        assert wav.getnframes() > 0
+
+
+def test_range_option_fetches_part_of_a_recording(vcc):
+    guid = vcc("call", "/interaction-content/interactions", "-q", "pageSize=1", "--query", "items[0].guid").text.strip()
+    result = vcc("call", f"/interaction-content/interactions/{guid}/content/callRecording", "--range", "0-99", "-i")
+    head, _, body = result.stdout.partition(b"\r\n\r\n")
+    assert result.returncode == 0 and head.startswith(b"HTTP/1.1 206") and body[:4] == b"RIFF" and len(body) == 100
+
+
+def test_redirect_to_another_host_does_not_carry_the_token(vcc, server):
+    seen = {}
+
+    def landing(self):
+        seen["authorization"] = self.headers.get("Authorization")
+        body = json.dumps({"landed": True}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    other, other_httpd = server(landing)
+    other = other.replace("127.0.0.1", "localhost")  # same machine, another host name
+
+    def redirect(self):
+        seen["first"] = self.headers.get("Authorization")
+        self.send_response(302)
+        self.send_header("Location", other + "/landing")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    api, _ = server(redirect)
+    result = vcc("call", "/agents-availability", env={"VCC_API_URL": api, "VCC_TOKEN": "tok-e2e"})
+    assert result.returncode == 0 and json.loads(result.stdout) == {"landed": True}
+    assert seen == {"first": "Bearer tok-e2e", "authorization": None}
