@@ -88,18 +88,41 @@ def split_method_and_path(args: Sequence[str], method_option: str | None) -> tup
     return (method.upper() if method else None), path
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def resolve_url(path: str, api_url: str) -> tuple[str, str]:
-    """(absolute URL, path) for PATH relative to the API base or a full URL on the API host."""
+    """(absolute URL, path) for PATH relative to the API base or a full URL on the API host.
+
+    A full URL must name the API origin for Python's parser and for urllib3's (which
+    sends the request) alike: a backslash or a user@ part can make them disagree."""
+    if _CONTROL.search(path):
+        raise UsageError("the path contains a control character (a line break?)", "percent-encode it, e.g. %0A")
     if "://" in path:
-        if not same_origin(path, api_url):
-            raise UsageError(
-                f"refusing to send the token to {urlsplit(path).netloc or path!r}: it is not the API host",
-                f"use a path relative to {api_url}, or set --api-url / VCC_API_URL",
-            )
-        return path, urlsplit(path).path or "/"
-    if not path.startswith("/"):
-        path = "/" + path
+        refused = UsageError(
+            f"refusing to send the token to {path!r}: it is not the API host",
+            f"use a path relative to {api_url}, or set --api-url / VCC_API_URL",
+        )
+        parts = urlsplit(path)
+        if "\\" in path.split("?", 1)[0] or "@" in parts.netloc:
+            raise refused
+        try:
+            if not same_origin(path, api_url):
+                raise refused
+            from urllib3.util import parse_url
+
+            sent, base = parse_url(path), parse_url(api_url)
+        except ValueError as exc:
+            raise UsageError(f"bad URL {path!r}: {exc}", "check the host and port") from None
+        if (sent.scheme, sent.host, sent.port or _port(sent.scheme)) != (base.scheme, base.host, base.port or _port(base.scheme)):
+            raise refused
+        return path, parts.path or "/"
+    path = "/" + path.lstrip("/")  # "//host/x" is a path on the API host, never another host
     return api_url.rstrip("/") + path, urlsplit(path).path
+
+
+def _port(scheme: str | None) -> int:
+    return 443 if scheme == "https" else 80
 
 
 def parse_params(values: Sequence[str]) -> list[tuple[str, str]]:

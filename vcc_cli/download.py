@@ -11,6 +11,7 @@ was. Memory stays constant: one chunk at a time.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +32,8 @@ def _temporary_beside(target: Path) -> tuple[int, str]:
 def save(chunks: Iterable[bytes], target: Path, on_chunk: Callable[[int], None] | None = None) -> int:
     """Write ``chunks`` to ``target`` atomically; returns the number of bytes written.
     ``on_chunk(n)`` is called after each chunk of ``n`` bytes (for a progress bar)."""
+    if _is_special(target):
+        return _write_in_place(chunks, target, on_chunk)
     fd, tmp = _temporary_beside(target)
     written = 0
     try:
@@ -48,6 +51,31 @@ def save(chunks: Iterable[bytes], target: Path, on_chunk: Callable[[int], None] 
         if isinstance(exc, OSError) and not _from_network(exc):
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}", "check the disk space and the -o path") from exc
         raise
+    return written
+
+
+def _is_special(target: Path) -> bool:
+    """A device, FIFO or socket (/dev/null, a named pipe): written to, never replaced."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(chunks: Iterable[bytes], target: Path, on_chunk: Callable[[int], None] | None) -> int:
+    written = 0
+    try:
+        with open(target, "wb", buffering=0) as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+                written += len(chunk)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
+    except OSError as exc:
+        if _from_network(exc):
+            raise
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}", "check the -o path") from exc
     return written
 
 

@@ -9,13 +9,15 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
-    if args[:1] == ["token"]:
-        served = _serve_cached_token(args[1:])
-        if served:
+    try:
+        if args[:1] == ["token"] and _serve_cached_token(args[1:]):
             return 0
-    from vcc_cli.app import main as app_main
+        from vcc_cli.app import main as app_main
 
-    return app_main(args)
+        return app_main(args)
+    except KeyboardInterrupt:  # Ctrl-C while the modules load, before app.main's own handler
+        sys.stderr.write("\nvcc: interrupted\n")
+        return 130
 
 
 def _serve_cached_token(args: list[str]) -> bool:

@@ -45,14 +45,17 @@ class Report:
         return [c.fix for c in self.checks if not c.ok and c.fix]
 
 
-def _mode(path: Path) -> tuple[str, bool, str | None]:
-    """(description, trusted, reason) for a file or directory."""
+def _mode(path: Path, directory: bool) -> tuple[str, bool, str | None]:
+    """(description, usable, reason) for the config file or the cache directory."""
     try:
         st = path.stat()
     except FileNotFoundError:
         return "not created yet", True, None
     except OSError as exc:
-        return f"unreadable ({exc.strerror})", False, None
+        return f"unreadable ({exc.strerror})", False, "it cannot be read"
+    if directory != stat.S_ISDIR(st.st_mode):
+        kind = "a directory" if directory else "a file"
+        return f"not {kind}", False, f"it must be {kind}"
     reason = config.untrusted_reason(st)
     return f"mode {stat.S_IMODE(st.st_mode):04o}", reason is None, reason
 
@@ -75,11 +78,12 @@ def collect(rt: Runtime, profile_option: str | None, region_option: str | None, 
     report.add("profile", f"{name} ({source})")
 
     cfg = rt.config_file()
-    desc, trusted, reason = _mode(cfg.path)
-    report.add("config file", f"{cfg.path}, {desc}", trusted, None if trusted else f"{reason}: chmod 600 {cfg.path}")
+    desc, trusted, reason = _mode(cfg.path, directory=False)
+    report.add("config file", f"{cfg.path}, {desc}", trusted, None if trusted else f"{reason}: check it, then chmod 600 {cfg.path}")
     cache_dir = rt.cache_dir
-    desc, trusted, reason = _mode(cache_dir)
-    report.add("cache dir", f"{cache_dir}, {desc}", trusted, None if trusted else f"{reason}: chmod 700 {cache_dir}")
+    desc, trusted, reason = _mode(cache_dir, directory=True)
+    report.add("cache dir", f"{cache_dir}, {desc}", trusted,
+               None if trusted else f"{reason}: fix or remove {cache_dir}, or set VCC_CACHE_DIR")
 
     try:
         inv = resolve_invocation(rt, profile_option, region_option)
@@ -144,7 +148,7 @@ def _keyring(rt: Runtime, report: Report, inv, needed: bool) -> None:
 
 def _tokens(rt: Runtime, report: Report, endpoint: str, client_id: str) -> None:
     now = rt.clock()
-    entries = [e for e in rt.token_cache().entries() if e.endpoint == endpoint.rstrip("/") and e.client_id == client_id]
+    entries = rt.token_cache().entries_for(endpoint, client_id)
     if not entries:
         report.add("cached tokens", "none")
         return
@@ -169,11 +173,15 @@ def _clock(rt: Runtime, report: Report, endpoint: str) -> None:
         report.add("token endpoint reachable", exc.message, False, exc.hint)
         return
     date = response.headers.get("Date")
-    parsed = email.utils.parsedate_to_datetime(date) if date else None
+    try:
+        parsed = email.utils.parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        parsed = None
     if parsed is None:
-        report.add("clock offset", "unknown: the token endpoint sent no Date header")
+        report.add("clock offset", f"unknown: the token endpoint sent no usable Date header ({date or 'none'})")
         return
-    offset = parsed.timestamp() - (sent + received) / 2
+    # Date is truncated to the second: its true instant is half a second later on average.
+    offset = parsed.timestamp() + 0.5 - (sent + received) / 2
     ok = abs(offset) < 60
     report.add(
         "clock offset",

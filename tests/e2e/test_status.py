@@ -16,4 +16,5 @@ def test_status_is_ready_against_the_emulator(vcc):
 def test_status_reports_a_server_clock_ten_minutes_ahead(vcc, base_env):
     with Emulator(clock=lambda: time.time() + 600) as skewed:
         result = vcc("status", env={"VCC_AUTH_URL": skewed.url, "VCC_API_URL": skewed.url})
-    assert result.returncode == 3 and "+600 s" in result.text and "NTP" in result.stderr
+    assert result.returncode == 3 and "NTP" in result.stderr
+    assert any(f"+{n} s" in result.text for n in (599, 600, 601))  # Date has a 1 s resolution

@@ -41,6 +41,7 @@ class CallOptions:
     paginate: bool = False
     query: str | None = None
     byte_range: str | None = None
+    stdout_bytes: bool = False  # -o -: the body byte for byte on stdout, even binary on a terminal
 
 
 def build_request(opts: CallOptions, rt: Runtime):
@@ -128,7 +129,7 @@ def run(opts: CallOptions, rt: Runtime) -> int:
         elif opts.output is not None:
             _download(response, opts.output, io)
         else:
-            _render(response, io, raw=opts.raw)
+            _render(response, io, raw=opts.raw, force_bytes=opts.stdout_bytes)
     finally:
         response.close()
         if trace:
@@ -259,12 +260,12 @@ def _refuse_binary(response, io) -> None:
             "save it with -o FILE, or pipe it")
 
 
-def _render(response, io, *, raw: bool) -> None:
-    """Body to stdout: byte for byte when piped or --raw; pretty JSON on a terminal;
-    never binary on a terminal (HTTPie's rule), and then without reading it."""
+def _render(response, io, *, raw: bool, force_bytes: bool = False) -> None:
+    """Body to stdout: byte for byte when piped (or -o -); pretty JSON on a terminal
+    unless --raw; never binary on a terminal (HTTPie's rule), and then without reading it."""
     from vcc_cli.http import iter_body
 
-    if not io.stdout_tty:
+    if not io.stdout_tty or force_bytes:
         for chunk in iter_body(response):
             io.write_bytes(chunk)
         return
@@ -278,7 +279,10 @@ def _render(response, io, *, raw: bool) -> None:
     data = first + b"".join(chunks)
     if not data:
         return
-    if not raw and (_is_json(content_type) or data.lstrip()[:1] in (b"{", b"[")):
+    if raw:
+        io.write_bytes(data)
+        return
+    if _is_json(content_type) or data.lstrip()[:1] in (b"{", b"["):
         try:
             io.print_json(json.loads(data))
             return
@@ -410,9 +414,12 @@ def command(
 
     Example: vcc call /useradmin/users --paginate --query 'users[].username'
     """
+    to_stdout = output is not None and str(output) == "-"  # as curl: -o - is stdout, byte for byte
     opts = CallOptions(
         args, method, param or [], header or [], data, api_version, scope or [], profile, region, timeout,
         raw, include, output, retries, verbose, dry_run, raw_field or [], typed_field or [], paginate, query,
         byte_range,
     )
+    if to_stdout:
+        opts.output, opts.stdout_bytes = None, True
     raise typer.Exit(run(opts, current()))

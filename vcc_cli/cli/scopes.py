@@ -39,13 +39,11 @@ def _profile_state(opts: ScopesOptions, rt: Runtime):
         return None, {}
     now = rt.clock()
     lifetimes: dict[str, float] = {}
-    for entry in rt.token_cache().entries():
-        if entry.endpoint != inv.target.token_endpoint.rstrip("/") or entry.client_id != creds.client_id:
-            continue
+    for entry in rt.token_cache().entries_for(inv.target.token_endpoint, creds.client_id):
         left = entry.token.remaining(now)
         if left is None or left <= 0:
             continue
-        for scope in set(entry.token.scopes) | set(entry.scopes):
+        for scope in entry.token.scopes:
             lifetimes[scope] = max(lifetimes.get(scope, 0.0), left)
     defaults = tuple(inv.profile.scopes) if inv.profile else ()
     return defaults, lifetimes

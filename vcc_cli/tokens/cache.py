@@ -140,8 +140,13 @@ class TokenCache:
         return (
             entry.endpoint == endpoint.rstrip("/")
             and entry.client_id == client_id
-            and wanted <= set(entry.token.scopes) | set(entry.scopes)
+            and wanted <= set(entry.token.scopes)  # granted scopes (the asked ones when unstated)
         )
+
+    def entries_for(self, endpoint: str, client_id: str) -> list[Entry]:
+        """Every trusted entry of one client at one token endpoint, whatever its age."""
+        endpoint = endpoint.rstrip("/")
+        return [e for e in self.entries() if e.endpoint == endpoint and e.client_id == client_id]
 
     def entries(self) -> list[Entry]:
         try:

@@ -80,17 +80,24 @@ class TokenSource:
         from filelock import Timeout
 
         try:
-            with lock:
-                if not refresh:
-                    token = self.cached(scopes, min_ttl)
-                    if token is not None:
-                        return Resolved(token, "cache")
-                return self.fetch(scopes, store=True)
+            lock.acquire()
         except Timeout:
             raise NetworkError(
                 f"gave up after {self.lock_timeout:g} s waiting for another vcc process to fetch the token",
                 "that process is still waiting for the token endpoint: check the network, or raise --timeout",
             ) from None
+        except OSError as exc:  # unwritable directory, a symlink in place of the lock...
+            resolved = self.fetch(scopes, store=False)
+            resolved.notes.append(f"cannot lock the token cache {self.cache.directory} ({exc.strerror or exc}); the token was not cached")
+            return resolved
+        try:
+            if not refresh:
+                token = self.cached(scopes, min_ttl)
+                if token is not None:
+                    return Resolved(token, "cache")
+            return self.fetch(scopes, store=True)
+        finally:
+            lock.release()
 
     def fetch(self, scopes: Sequence[str], *, store: bool) -> Resolved:
         from vcc_cli.tokens.client import fetch_token
@@ -106,6 +113,8 @@ class TokenSource:
             clock=self.clock,
         )
         resolved = Resolved(result.token, "fetched", list(result.notes))
+        if store and not result.cacheable:  # an older entry must not outlive a refresh
+            self.cache.delete(cache_key(self.endpoint, self.credentials.client_id, scopes))
         if store and result.cacheable:
             try:
                 self.cache.put(self.endpoint, self.credentials.client_id, scopes, result.token, sent_at)
