@@ -10,6 +10,7 @@ import typer
 from vcc_cli import __version__
 from vcc_cli.cli import call, demo, emulator, login, scopes, status, token
 from vcc_cli.errors import ExitCode, VccError
+from vcc_cli.output import one_line
 
 
 class SectionedGroup(typer.core.TyperGroup):
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f"vcc {err.ctx.info_name}" if err.ctx and err.ctx.parent else "vcc"
         if err.ctx and err.ctx.command_path:
             where = err.ctx.command_path
-        stderr.write(f"vcc: error: {err.format_message()}\nhint: see `{where} --help`\n")
+        stderr.write(f"vcc: error: {one_line(err.format_message())}\nhint: see `{one_line(where)} --help`\n")
         return int(ExitCode.USAGE)
     except aborts:
         stderr.write("\nvcc: interrupted\n")
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         stderr.write(
-            f"vcc: internal error: {exc.__class__.__name__}: {exc}\n"
+            f"vcc: internal error: {exc.__class__.__name__}: {one_line(str(exc))}\n"
             "hint: run again with VCC_DEBUG=1 for a traceback, and report it\n"
         )
         return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from vcc_cli.errors import AuthError, UsageError
+from vcc_cli.errors import AuthError, UsageError, VccError
 
 APP_NAME = "vcc"
 DEFAULT_PROFILE = "default"
@@ -90,7 +91,12 @@ def check_url(url: str, what: str) -> str:
 
     Returns the URL without a trailing slash.
     """
-    parts = urlsplit(url.strip())
+    require_text(url, what)
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0-65535
+    except ValueError as exc:
+        raise UsageError(f"{what} {url!r} is not a valid URL ({exc})", "give a full URL such as https://emea.api.cc.vonage.com") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             f"{what} {url!r} is not an http(s) URL",
@@ -121,6 +127,26 @@ def normalize_region(region: str) -> str:
             f"valid regions: {', '.join(REGIONS)} (or give --auth-url and --api-url)",
         )
     return value
+
+
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def ca_bundle(env: Mapping[str, str]) -> str | None:
+    """The CA certificates to verify TLS with, from the environment (corporate proxies),
+    or None for the default bundle. requests reads REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
+    itself but not OpenSSL's SSL_CERT_FILE, which curl and most tools honour: vcc does.
+    A variable naming no file is a usage error (requests would fail with a bare OSError)."""
+    for name in CA_BUNDLE_VARIABLES:
+        value = env.get(name, "")
+        if value:
+            if not os.path.exists(value):
+                raise UsageError(
+                    f"{name}={value} names no file or directory",
+                    f"point {name} at a PEM file of CA certificates, or unset it",
+                )
+            return value
+    return None
 
 
 # --------------------------------------------------------------------------- profiles
@@ -213,19 +239,55 @@ class ConfigFile:
     def _write(self, document) -> None:
         import tomlkit
 
-        ensure_private_dir(self.directory)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        data = tomlkit.dumps(document).encode("utf-8")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._write_bytes(tomlkit.dumps(document).encode("utf-8"))
+
+    def _write_bytes(self, data: bytes) -> None:
+        """Replace the file atomically: a new 0600 temporary file (O_EXCL, never a
+        file or link someone left there), fsync, rename. On failure the previous
+        file is untouched and no temporary file is left."""
+        import tempfile
+
+        try:
+            ensure_private_dir(self.directory)
+            fd, name = tempfile.mkstemp(dir=self.directory, prefix=f".{self.path.name}.", suffix=".tmp")
+        except OSError as exc:
+            raise self._write_error(exc) from exc
+        tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise self._write_error(exc) from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    def _write_error(self, exc: OSError) -> UsageError:
+        reason = exc.strerror or exc.__class__.__name__
+        return UsageError(
+            f"cannot write {self.path}: {reason}; the previous file is unchanged",
+            f"free some space or fix the permissions of {self.directory}, or set VCC_CONFIG_DIR",
+        )
+
+    def snapshot(self) -> bytes | None:
+        """The file's bytes as they are now (None when there is no file), for ``restore``."""
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise UsageError(f"cannot read {self.path}: {exc.strerror}") from exc
+
+    def restore(self, snapshot: bytes | None) -> None:
+        """Put back what ``snapshot`` returned (undo a change another step could not finish)."""
+        if snapshot is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            self._write_bytes(snapshot)
 
     def _document(self):
         import tomlkit
@@ -287,8 +349,22 @@ class Target:
         return token_endpoint(self.auth_url)
 
 
+def require_text(value: str, what: str, error: type[VccError] = UsageError) -> str:
+    """``value`` when it is text that can be written out (UTF-8); an argument, variable or
+    line of stdin holding bytes that are not UTF-8 reaches Python as lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise error(f"{what} is not valid UTF-8 text", f"check the bytes of {what}") from None
+    return value
+
+
 def resolve_profile_name(option: str | None, env: Mapping[str, str]) -> str:
-    return option or env.get("VCC_PROFILE") or DEFAULT_PROFILE
+    if option:
+        return require_text(option, "--profile")
+    if env.get("VCC_PROFILE"):
+        return require_text(env["VCC_PROFILE"], "VCC_PROFILE")
+    return DEFAULT_PROFILE
 
 
 def resolve_target(
@@ -355,11 +431,21 @@ def resolve_timeout(option: float | None, env: Mapping[str, str]) -> tuple[float
     return value, value
 
 
+#: One scope value: RFC 6749 section 3.3's scope-token (printable ASCII but space, " and \).
+_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+
+
 def split_scopes(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Scopes given as repeated options and/or space- or comma-separated strings, deduplicated."""
+    """Scopes given as repeated options and/or space- or comma-separated strings, deduplicated.
+    A value that cannot be an OAuth scope is a usage error (before anything is sent)."""
     seen: dict[str, None] = {}
     for value in values:
         for part in value.replace(",", " ").split():
+            if not _SCOPE_TOKEN.fullmatch(part):
+                raise UsageError(
+                    f"{part!r} is not a valid scope (printable ASCII without quotes or backslashes)",
+                    "see `vcc scopes` for the scope values",
+                )
             seen.setdefault(part, None)
     return tuple(seen)
 
@@ -402,6 +488,12 @@ def read_secret_file(path: str) -> str:
             secret = fh.readline().rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
+        if not os.path.lexists(path) and not path.startswith(("/", "~", "./", "../")):
+            # Not a path: most likely the secret itself, set by mistake. Never echo it.
+            raise AuthError(
+                "VCC_CLIENT_SECRET_FILE names no file (its value is not shown: it may be the secret itself)",
+                "set it to the path of a file whose first line is the secret, or use VCC_CLIENT_SECRET",
+            ) from None
         raise AuthError(f"cannot read VCC_CLIENT_SECRET_FILE {path}: {reason}", "check the path and its permissions") from exc
     if not secret.strip():
         raise AuthError(f"VCC_CLIENT_SECRET_FILE {path} is empty", "put the client secret on its first line")
@@ -418,6 +510,9 @@ def resolve_credentials(env: Mapping[str, str], profile: Profile | None, profile
             "both VCC_CLIENT_SECRET and VCC_CLIENT_SECRET_FILE are set", "unset one of them"
         )
     if env_id or env_secret or env_file:
+        for name, value in (("VCC_CLIENT_ID", env_id), ("VCC_CLIENT_SECRET", env_secret),
+                            ("VCC_CLIENT_SECRET_FILE", env_file)):
+            require_text(value, name, AuthError)
         if not env_id:
             raise AuthError("VCC_CLIENT_SECRET is set but VCC_CLIENT_ID is not", "set both, or neither to use the profile")
         if env_secret:

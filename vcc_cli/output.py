@@ -16,6 +16,26 @@ from typing import IO as Stream
 from vcc_cli.errors import VccError
 
 
+#: Bidirectional overrides and isolates: they make a terminal show text in another order.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to show as one line on a terminal: control characters (line breaks,
+    escape sequences), bidi overrides and undecodable bytes that came from user or
+    server input are shown escaped (``\\x1b``) instead of acting on the terminal."""
+    if text.isprintable():
+        return text
+    import unicodedata
+
+    def shown(char: str) -> str:
+        if char.isprintable() or not (unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI):
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return "".join(map(shown, text))
+
+
 def _isatty(stream: object) -> bool:
     try:
         return bool(stream.isatty())  # type: ignore[attr-defined]
@@ -56,7 +76,22 @@ class IO:
             self.stdout.write(data.decode("utf-8", "replace"))
 
     def write_line(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+        line = text + "\n"
+        try:
+            self.stdout.write(line)
+        except UnicodeEncodeError:
+            # Bytes that came in undecodable (an argument, a variable) go out as they came,
+            # as Python does itself under the C locale; what cannot, goes out escaped.
+            buffer = getattr(self.stdout, "buffer", None)
+            if buffer is None:
+                raise
+            encoding = self.stdout.encoding or "utf-8"
+            try:
+                data = line.encode(encoding, "surrogateescape")
+            except UnicodeEncodeError:
+                data = line.encode(encoding, "backslashreplace")
+            self.stdout.flush()
+            buffer.write(data)
         self.stdout.flush()
 
     def print_json(self, data: object) -> None:
@@ -86,13 +121,13 @@ class IO:
     # -- stderr ---------------------------------------------------------------
 
     def note(self, message: str) -> None:
-        self.stderr.write(f"vcc: {message}\n")
+        self.stderr.write(f"vcc: {one_line(message)}\n")
         self.stderr.flush()
 
     def error(self, err: VccError) -> None:
-        self.stderr.write(f"vcc: error: {err.message}\n")
+        self.stderr.write(f"vcc: error: {one_line(err.message)}\n")
         if err.hint:
-            self.stderr.write(f"hint: {err.hint}\n")
+            self.stderr.write(f"hint: {one_line(err.hint)}\n")
         self.stderr.flush()
 
     def _console(self, stream):

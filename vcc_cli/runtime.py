@@ -43,7 +43,14 @@ class KeyringStore:
 def _new_session():
     from vcc_cli.http import new_session
 
-    return new_session()
+    session = new_session()
+    # Verification stays on; a corporate CA bundle from the environment is checked
+    # and used (requests alone ignores SSL_CERT_FILE). requests reads the process
+    # environment for these, so this does too.
+    bundle = config.ca_bundle(os.environ)
+    if bundle:
+        session.verify = bundle
+    return session
 
 
 @dataclass

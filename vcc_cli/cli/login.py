@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vcc_cli.cli import options
-from vcc_cli.errors import AuthError, UsageError
+from vcc_cli.errors import AuthError, UsageError, VccError
 from vcc_cli.runtime import Runtime, current
 
 
@@ -58,12 +58,16 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
         client_id = _prompt(rt, "Client ID", default=default)
     if not client_id:
         raise UsageError("the client ID is empty")
+    config.require_text(client_id, "the client ID")
 
     # Fail early, before asking for the secret, when there is nowhere to keep it.
     rt.keyring.backend_name()
 
     if opts.client_secret_stdin:
-        line = io.stdin.readline()
+        try:
+            line = io.stdin.readline()
+        except UnicodeDecodeError:  # stdin decoded strictly (a UTF-8 locale)
+            raise UsageError("the client secret is not valid UTF-8 text", "check the bytes of the client secret") from None
         secret = line.rstrip("\r\n")
         if not secret:
             raise UsageError("--client-secret-stdin: the first line of stdin is empty", "pipe the secret in, e.g. from a file")
@@ -71,6 +75,7 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
         secret = _prompt(rt, "Client secret", hide=True)
         if not secret:
             raise UsageError("the client secret is empty")
+    config.require_text(secret, "the client secret")
 
     scopes = config.split_scopes(opts.scopes) if opts.scopes else (existing.scopes if existing else ())
     profile = config.Profile(name, region, client_id, tuple(scopes), auth_url, api_url)
@@ -88,8 +93,18 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
         )
         _verify(source, scopes, io)
 
-    rt.keyring.set_secret(name, secret)
+    # The profile first, then the secret: when the keyring fails (locked, hanging),
+    # the profile is taken back, so nothing is left half-done.
+    previous = cfg.snapshot()
     cfg.save_profile(profile)
+    try:
+        rt.keyring.set_secret(name, secret)
+    except BaseException:
+        try:
+            cfg.restore(previous)
+        except VccError:
+            pass  # the keyring's error is the one to report
+        raise
     io.note(f"logged in: profile {name!r}, region {target.region}, client {client_id}; the secret is in the keyring")
     return 0
 
@@ -152,16 +167,22 @@ def run_logout(opts: LogoutOptions, rt: Runtime) -> int:
     cache = rt.token_cache()
     failures: list[str] = []
     for name in names:
-        profile = cfg.get_profile(name)
+        try:
+            profile, damaged = cfg.get_profile(name), False
+        except UsageError:  # a damaged table: logging out is how to get rid of it
+            profile, damaged = None, True
         if profile and profile.client_id:
             cache.remove(lambda e, cid=profile.client_id: e.client_id == cid)
         cfg.remove_profile(name)
         try:
             rt.keyring.delete_secret(name)
         except AuthError as exc:
-            if profile is not None:
+            if profile is not None or damaged:
                 failures.append(f"{name}: {exc.message}")
-        rt.io.note(f"logged out of profile {name!r}" if profile else f"profile {name!r} was not logged in")
+        if damaged:
+            rt.io.note(f"logged out of profile {name!r} (its table in the config file was damaged)")
+        else:
+            rt.io.note(f"logged out of profile {name!r}" if profile else f"profile {name!r} was not logged in")
     if failures:
         raise AuthError("could not remove the secret from the keyring for " + "; ".join(failures),
                         "unlock the keyring and run `vcc logout` again")

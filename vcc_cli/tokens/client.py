@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from vcc_cli.tokens import Token
 
 #: The longest lifetime we believe, in seconds; a larger ``expires_in`` is capped.
 MAX_LIFETIME = 24 * 3600
+#: What can follow "Bearer " in a header: visible ASCII (RFC 6750's b64token and more).
+_BEARER_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass
@@ -83,7 +86,7 @@ def fetch_token(
 def _json_object(response) -> dict | None:
     try:
         data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return None
     return data if isinstance(data, dict) else None
 
@@ -131,6 +134,14 @@ def parse_token_response(
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or not access_token.strip():
         raise NetworkError(f"the token endpoint at {host} answered without an access_token", "check the auth URL")
+    if not _BEARER_TOKEN.fullmatch(access_token):
+        # It could not go in an Authorization header (and the error requests would
+        # raise then quotes the header, token included).
+        raise NetworkError(
+            f"the token endpoint at {host} answered with an access_token that is not a bearer token "
+            "(it holds spaces, control or non-ASCII characters)",
+            "check the auth URL: vcc needs a VCC (OAuth 2.0 bearer) token endpoint",
+        )
     token_type = body.get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise NetworkError(
@@ -159,7 +170,11 @@ def _lifetime(value: object) -> float | None:
             value = float(value.strip())
         except ValueError:
             return None
-    if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+    if not isinstance(value, int | float):
+        return None
+    if isinstance(value, int):  # compared as an int: float(10**400) would overflow
+        return float(min(value, MAX_LIFETIME)) if value > 0 else None
+    if not math.isfinite(value) or value <= 0:
         return None
     return float(min(value, MAX_LIFETIME))
 

@@ -76,15 +76,44 @@ def _keyring_error(action: str, exc: BaseException) -> BaseException:
 
 def _backend():
     import keyring
-    from keyring.backends import fail
+    from keyring.backends import fail, null
 
     backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
+    if isinstance(backend, fail.Keyring | null.Keyring):
         raise AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
     chained = getattr(backend, "backends", None)
     if chained is not None and not chained:
         raise AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
+    # The backend that would receive the secret (a chain stores in its first one).
+    storing = chained[0] if chained else backend
+    if _priority(storing) < 1 and not _chosen_explicitly():
+        # keyring itself calls backends below priority 1 "not recommended": in practice
+        # keyrings.alt's PlaintextKeyring, a file in the home directory. Never silently.
+        name = f"{storing.__class__.__module__}.{storing.__class__.__name__}"
+        raise AuthError(
+            f"no usable keyring on this machine (only {name}, which keyring does not recommend)",
+            NO_KEYRING_HINT + f" (PYTHON_KEYRING_BACKEND={name} if you accept it)",
+        )
     return backend
+
+
+def _priority(backend) -> float:
+    try:
+        return float(backend.priority)
+    except Exception:  # noqa: BLE001 - a backend that cannot tell is not trusted
+        return 0.0
+
+
+def _chosen_explicitly() -> bool:
+    """True when the person chose the backend: PYTHON_KEYRING_BACKEND or keyring's config file."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND", "").strip():
+        return True
+    try:
+        from keyring.core import load_config
+
+        return load_config() is not None
+    except Exception:  # noqa: BLE001 - an unreadable keyring config chooses nothing
+        return False
 
 
 def backend_name() -> str:
