@@ -145,6 +145,11 @@ def parse_headers(values: Sequence[str]) -> dict[str, tuple[str, str]]:
         val = val.strip()
         if "\n" in val or "\r" in val:
             raise UsageError(f"bad -H {name}: the value contains a line break")
+        try:
+            val.encode("latin-1")  # what HTTP/1.1 header values can carry
+        except UnicodeEncodeError:
+            raise UsageError(f"bad -H {name}: the value has characters a header cannot carry",
+                             "percent-encode them, or send them in the body") from None
         headers[name.lower()] = (name, val)
     return headers
 
@@ -201,6 +206,8 @@ def read_body(value: str, stdin) -> bytes:
         data, where = value.encode("utf-8"), "-d"
     try:
         json.loads(data)
+    except RecursionError:
+        raise UsageError(f"the body from {where} is JSON nested too deeply to check", "flatten it") from None
     except UnicodeDecodeError:
         raise UsageError(f"the body from {where} is not UTF-8 text", "-d takes JSON") from None
     except json.JSONDecodeError as exc:

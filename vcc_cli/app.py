@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         current().io.error(err)
         return int(err.exit_code)
+    except getattr(click_exceptions, "NoArgsIsHelpError", ()) as err:  # plain `vcc`: the help, as usage
+        stderr.write(err.format_message() + "\n")
+        return int(ExitCode.USAGE)
     except click_exceptions.UsageError as err:
         where = f"vcc {err.ctx.info_name}" if err.ctx and err.ctx.parent else "vcc"
         if err.ctx and err.ctx.command_path:

@@ -56,11 +56,19 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with mode 0700; tighten it if we own it."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create ``path`` (and parents) with mode 0700. An existing directory keeps its
+    mode, but one owned by another user or writable by others (without the sticky
+    bit) is refused, as ssh does: someone else could swap the files in it."""
+    try:
+        path.mkdir(mode=0o700, parents=True)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+    except FileExistsError:
+        pass
     st = path.stat()
-    if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != 0o700:
-        path.chmod(0o700)
+    if not stat.S_ISDIR(st.st_mode):
+        raise NotADirectoryError(20, "Not a directory", str(path))
+    if st.st_uid != os.geteuid() or (st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX):
+        raise PermissionError(1, "owned by another user or writable by others", str(path))
     return path
 
 
@@ -78,7 +86,7 @@ def untrusted_reason(st: os.stat_result) -> str | None:
 
 def is_loopback(host: str) -> bool:
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":  # SPEC 1: localhost, 127.0.0.0/8 and ::1, nothing else by name
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -124,7 +132,7 @@ def normalize_region(region: str) -> str:
     if value not in REGIONS:
         raise UsageError(
             f"unknown region {region!r}",
-            f"valid regions: {', '.join(REGIONS)} (or give --auth-url and --api-url)",
+            f"valid regions: {', '.join(REGIONS)} (or set VCC_AUTH_URL and VCC_API_URL for custom endpoints)",
         )
     return value
 
@@ -485,7 +493,7 @@ class Credentials:
 def read_secret_file(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as fh:
-            secret = fh.readline().rstrip("\r\n")
+            secret = fh.readline(64 * 1024).rstrip("\r\n")  # bounded: /dev/zero must not hang us
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         if not os.path.lexists(path) and not path.startswith(("/", "~", "./", "../")):
@@ -514,7 +522,8 @@ def resolve_credentials(env: Mapping[str, str], profile: Profile | None, profile
                             ("VCC_CLIENT_SECRET_FILE", env_file)):
             require_text(value, name, AuthError)
         if not env_id:
-            raise AuthError("VCC_CLIENT_SECRET is set but VCC_CLIENT_ID is not", "set both, or neither to use the profile")
+            given = "VCC_CLIENT_SECRET" if env_secret else "VCC_CLIENT_SECRET_FILE"
+            raise AuthError(f"{given} is set but VCC_CLIENT_ID is not", "set both, or neither to use the profile")
         if env_secret:
             return Credentials(env_id, "env", _secret=env_secret)
         if env_file:

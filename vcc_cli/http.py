@@ -82,6 +82,11 @@ def send(session, method: str, url: str, *, timeout: tuple[float, float], **kwar
         return session.request(method, url, timeout=timeout, **kwargs)
     except requests.exceptions.RequestException as exc:
         raise describe_network_error(exc, url, timeout) from exc
+    except UnicodeError as exc:  # e.g. a redirect Location that is not valid UTF-8
+        raise NetworkError(
+            f"{urlsplit(url).netloc} answered with a header that is not valid text ({exc.__class__.__name__})",
+            "the server or a proxy in between is misbehaving; try -v to see the exchange",
+        ) from exc
 
 
 # --------------------------------------------------------------------------- retries
@@ -123,7 +128,7 @@ class RetryPolicy:
 def parse_retry_after(value: str, now: float) -> float | None:
     """``Retry-After`` in seconds or as an HTTP date (RFC 9110 10.2.3); None when unreadable."""
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²", which isdigit() accepts
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

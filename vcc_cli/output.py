@@ -43,6 +43,51 @@ def _isatty(stream: object) -> bool:
         return False
 
 
+class _ClosedStream:
+    """Stands for a standard stream that was closed (``vcc token >&-``): writes fail cleanly."""
+
+    encoding = "utf-8"
+    buffer = None
+
+    def write(self, data):
+        import errno
+
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self, *args) -> str:
+        return ""
+
+    read = readline
+
+
+def _stdout_errors(method):
+    """Turn a failed write to stdout (a full disk, a closed descriptor) into a clean error;
+    a reader that went away (EPIPE) is left to the top level, which exits quietly."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            from vcc_cli.errors import UsageError
+
+            raise UsageError(
+                f"cannot write the output: {exc.strerror or exc.__class__.__name__}",
+                "check where stdout goes (a full disk? a closed descriptor?), or use -o FILE",
+            ) from None
+
+    return wrapper
+
+
 class IO:
     """stdout/stderr/stdin with TTY and colour decisions (``VCC_FORCE_TTY``, ``NO_COLOR``)."""
 
@@ -53,19 +98,21 @@ class IO:
         stdin: Stream[str] | None = None,
         env: Mapping[str, str] | None = None,
     ):
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
-        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout or _ClosedStream()
+        self.stderr = stderr or sys.stderr or _ClosedStream()
+        self.stdin = stdin or sys.stdin or _ClosedStream()
         env = os.environ if env is None else env
         forced = env.get("VCC_FORCE_TTY", "") not in ("", "0")
         self.stdout_tty = forced or _isatty(self.stdout)
         self.stderr_tty = forced or _isatty(self.stderr)
         self.stdin_tty = _isatty(self.stdin)
-        self.color = self.stdout_tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
-        self.stderr_color = self.stderr_tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+        plain = bool(env.get("NO_COLOR")) or env.get("TERM") == "dumb"  # no-color.org: a non-empty NO_COLOR
+        self.color = self.stdout_tty and not plain
+        self.stderr_color = self.stderr_tty and not plain
 
     # -- stdout ---------------------------------------------------------------
 
+    @_stdout_errors
     def write_bytes(self, data: bytes) -> None:
         buffer = getattr(self.stdout, "buffer", None)
         if buffer is not None:
@@ -75,6 +122,7 @@ class IO:
         else:
             self.stdout.write(data.decode("utf-8", "replace"))
 
+    @_stdout_errors
     def write_line(self, text: str) -> None:
         line = text + "\n"
         try:
@@ -94,6 +142,7 @@ class IO:
             buffer.write(data)
         self.stdout.flush()
 
+    @_stdout_errors
     def print_json(self, data: object) -> None:
         """JSON on stdout, indented; coloured on a terminal."""
         text = json.dumps(data, indent=2, ensure_ascii=False)
@@ -102,6 +151,7 @@ class IO:
         else:
             self.write_line(text)
 
+    @_stdout_errors
     def table(self, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         """A table: rich on a terminal, tab-separated lines with a header otherwise."""
         if self.stdout_tty:

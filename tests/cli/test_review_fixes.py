@@ -105,3 +105,79 @@ def test_status_flags_a_cache_dir_that_is_a_file(vcc, tmp_path):
     cachefile.write_text("")
     result = vcc("status", "--no-clock", env={**CI_ENV, "VCC_CACHE_DIR": str(cachefile)}, expect_error=3)
     assert "FAIL cache dir" in result.stdout and "a directory" in result.stdout
+
+
+def test_vcc_token_that_is_not_a_bearer_token_is_refused_without_echo(vcc):
+    result = vcc("token", env={"VCC_TOKEN": "tok-SECRETISH\nline2"}, expect_error=2)
+    assert "VCC_TOKEN" in result.stderr and "SECRETISH" not in result.stderr + result.stdout
+
+
+def test_logout_keeps_the_profile_while_the_secret_cannot_be_removed(vcc, keyring_store, tmp_path):
+    vcc("login", "--region", "emea", "--client-id", "cid", "--client-secret-stdin", "--no-verify", stdin="s\n")
+    keyring_store.available = False
+    first = vcc("logout", expect_error=3)
+    assert "kept" in first.stderr and "[profiles.default]" in (tmp_path / "config" / "config.toml").read_text()
+    keyring_store.available = True
+    vcc("logout")
+    assert keyring_store.secrets == {}
+    assert "[profiles.default]" not in (tmp_path / "config" / "config.toml").read_text()
+
+
+def test_logging_in_again_keeps_the_profiles_custom_urls(vcc, mock_http, tmp_path):
+    vcc("login", "--auth-url", "http://127.0.0.1:9", "--api-url", "http://127.0.0.1:9", "--client-id", "c",
+        "--client-secret-stdin", "--no-verify", stdin="s\n")
+    vcc("login", "--client-id", "c2", "--client-secret-stdin", "--no-verify", stdin="s2\n")
+    text = (tmp_path / "config" / "config.toml").read_text()
+    assert 'auth_url = "http://127.0.0.1:9"' in text and 'client_id = "c2"' in text
+
+
+def test_a_full_stdout_is_a_clean_error(vcc, mock_http, monkeypatch):
+    import errno
+
+    from vcc_cli.output import IO
+
+    def full(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(IO, "write_line", __import__("vcc_cli.output", fromlist=["_stdout_errors"])._stdout_errors(full))
+    result = vcc("token", env={"VCC_TOKEN": "abc"}, expect_error=2)
+    assert "cannot write the output: No space left on device" in result.stderr
+
+
+def test_plain_vcc_prints_the_help_as_usage(vcc):
+    result = vcc(expect_error=2)
+    assert "Usage: vcc" in result.stderr and "vcc: error" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "inf", "0", "-1", "1e10"])
+def test_a_bad_keyring_timeout_is_a_usage_error(value, monkeypatch):
+    from vcc_cli.errors import UsageError
+    from vcc_cli.tokens.secrets import keyring_timeout
+
+    monkeypatch.setenv("VCC_KEYRING_TIMEOUT", value)
+    with pytest.raises(UsageError):
+        keyring_timeout()
+
+
+def test_secret_file_without_client_id_names_the_variable_that_is_set(vcc, tmp_path):
+    secret = tmp_path / "s"
+    secret.write_text("x\n")
+    result = vcc("token", "-s", "stats", env={"VCC_CLIENT_SECRET_FILE": str(secret), "VCC_REGION": "emea"},
+                 expect_error=3)
+    assert "VCC_CLIENT_SECRET_FILE is set but VCC_CLIENT_ID is not" in result.stderr
+
+
+def test_foo_dot_localhost_is_not_loopback():
+    from vcc_cli.config import is_loopback
+
+    assert not is_loopback("foo.localhost") and is_loopback("localhost") and is_loopback("127.9.9.9")
+
+
+def test_an_existing_directory_writable_by_others_is_not_used_for_the_cache(vcc, mock_http, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    mock_http.post(TOKEN_URL, json=token_answer("t"))
+    result = vcc("token", "-s", "stats", env={**CI_ENV, "VCC_CACHE_DIR": str(shared)})
+    assert result.stdout == "t\n" and "not cached" in result.stderr
+    assert oct(shared.stat().st_mode & 0o777) == "0o777" and not list(shared.glob("*.json"))

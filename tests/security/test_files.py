@@ -223,9 +223,8 @@ def test_a_cache_entry_owned_by_someone_else_is_never_served(vcc, mock_http, tmp
     assert vcc("token", "-s", "stats", env=CI_ENV).stdout == "fetched\n"
 
 
-# cache.py / resolve.py (lead's files) skip an untrusted entry silently; issue #6 asks for a clear message, as
+# An untrusted entry is refused with a clear message, as
 # ssh gives ("refusing ... other users can write to it"), on stderr, stdout staying the token alone.
-@pytest.mark.xfail(strict=True, reason="an untrusted cache entry is skipped silently, with no note on stderr")
 def test_a_cache_entry_others_can_write_is_refused_with_a_note(vcc, mock_http, tmp_path):
     _plant(tmp_path, "planted-by-someone", 0o666)
     mock_http.post(TOKEN_URL, json=token_answer("fetched"))

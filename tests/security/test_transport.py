@@ -19,13 +19,13 @@ from vcc_cli import config
 REMOTE_HTTP = "http://emea.cc.vonage.com"
 #: Hosts that look like loopback to a careless eye and are not.
 NOT_LOOPBACK = [
-    "http://127.0.0.1.nip.io", "http://localhost.example.com", "http://127.1", "http://0x7f000001",
+    "http://127.0.0.1.nip.io", "http://localhost.example.com", "http://api.localhost:8480", "http://127.1", "http://0x7f000001",
     "http://2130706433", "http://[::ffff:127.0.0.1]", "http://0.0.0.0", "http://10.0.0.1",
     "http://localhost@evil.example", "http://evil.example\\@localhost", "http://127.0.0.1:80@evil.example",
     "HTTP://EVIL.EXAMPLE",
 ]
 LOOPBACK = ["http://localhost:8480", "http://127.0.0.1:8480", "http://127.3.2.1", "http://[::1]:8480",
-            "http://LOCALHOST", "http://api.localhost:8480"]
+            "http://LOCALHOST"]
 ENV_CREDS = {"VCC_CLIENT_ID": "ci-client", "VCC_CLIENT_SECRET": "s3cr3t"}
 
 

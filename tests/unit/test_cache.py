@@ -119,25 +119,32 @@ def test_remove_deletes_only_matching_entries(cache):
     assert [e.client_id for e in cache.entries()] == ["b"]
 
 
-entries = st.builds(
-    Entry,
-    endpoint=st.text(min_size=1),
-    client_id=st.text(min_size=1),
-    scopes=st.lists(st.text(min_size=1), max_size=4).map(lambda s: tuple(sorted(s))),
-    token=st.builds(
-        Token,
-        access_token=st.text(min_size=1),
-        token_type=st.just("Bearer"),
-        scopes=st.lists(st.text(min_size=1), max_size=4).map(tuple),
-        expires_at=st.floats(allow_nan=False, allow_infinity=False),
-    ),
-    obtained_at=st.floats(allow_nan=False, allow_infinity=False),
-)
+@st.composite
+def entries(draw):
+    """Entries as vcc writes them: obtained between 1970 and 2100, living up to 24 h."""
+    obtained = draw(st.floats(min_value=0, max_value=4_102_444_800))
+    lifetime = draw(st.floats(min_value=0.001, max_value=24 * 3600))
+    token = Token(draw(st.text(min_size=1)), "Bearer", tuple(draw(st.lists(st.text(min_size=1), max_size=4))),
+                  obtained + lifetime)
+    scopes = tuple(sorted(draw(st.lists(st.text(min_size=1), max_size=4))))
+    return Entry(draw(st.text(min_size=1)), draw(st.text(min_size=1)), scopes, token, obtained)
 
 
-@given(entries)
+@given(entries())
 def test_entry_format_round_trips(entry):
     assert decode_entry(encode_entry(entry)) == entry
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "obtained_at"),
+    [(10**400, 0), (1e300, 1e300 - 10), (253_402_300_800.0 + 86400, 253_402_300_800.0), (2000.0, 1000.0 - 86400 * 2),
+     (1000.0, 2000.0), (-5.0, -10.0)],
+    ids=["huge-integer", "1e300", "after-year-9999", "lives-two-days", "expires-before-obtained", "before-1970"],
+)
+def test_an_entry_vcc_could_not_have_written_is_a_miss(expires_at, obtained_at):
+    raw = json.loads(encode_entry(Entry(EP, "c", ("s",), Token("t", "Bearer", ("s",), 1.0), 0.0)))
+    raw["expires_at"], raw["obtained_at"] = expires_at, obtained_at
+    assert decode_entry(json.dumps(raw).encode()) is None
 
 
 @given(st.binary(max_size=300))

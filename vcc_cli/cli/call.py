@@ -44,12 +44,26 @@ class CallOptions:
     stdout_bytes: bool = False  # -o -: the body byte for byte on stdout, even binary on a terminal
 
 
+def _check_text(opts: CallOptions) -> None:
+    """Arguments holding bytes that are not UTF-8 are usage errors naming the option,
+    not crashes deep in the HTTP client."""
+    from vcc_cli.config import require_text
+
+    given = {"PATH": opts.args, "-q": opts.params, "-H": opts.headers, "-f": opts.raw_fields,
+             "-F": opts.typed_fields, "-d": [opts.data] if opts.data is not None else [],
+             "--query": [opts.query] if opts.query else []}
+    for option, values in given.items():
+        for value in values:
+            require_text(value, option)
+
+
 def build_request(opts: CallOptions, rt: Runtime):
     """(request, Accept value, invocation) from the options; usage errors before anything is sent."""
     from vcc_cli import api, catalog, fields
     from vcc_cli.tokens.resolve import resolve_invocation
 
     io = rt.io
+    _check_text(opts)
     method, path = api.split_method_and_path(opts.args, opts.method)
     params = api.parse_params(opts.params)
     headers = api.parse_headers(opts.headers)
@@ -197,7 +211,7 @@ def _parse_json(data: bytes, response, needed_by: str | None):
         return _NOT_JSON
     try:
         return json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep to use
         return _NOT_JSON
 
 
@@ -284,10 +298,15 @@ def _render(response, io, *, raw: bool, force_bytes: bool = False) -> None:
         return
     if _is_json(content_type) or data.lstrip()[:1] in (b"{", b"["):
         try:
-            io.print_json(json.loads(data))
-            return
-        except ValueError:
-            pass
+            document = json.loads(data)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep: shown as text
+            document = _NOT_JSON
+        if document is not _NOT_JSON:
+            try:
+                io.print_json(document)
+                return
+            except RecursionError:
+                pass
     io.write_bytes(data if data.endswith(b"\n") else data + b"\n")
 
 

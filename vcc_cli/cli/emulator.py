@@ -42,7 +42,11 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
             log=io.note if opts.verbose else None,
         )
     except OSError as exc:
-        raise UsageError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror}", "choose another --port") from None
+        import socket
+
+        hint = ("give an address of this machine, e.g. --host 127.0.0.1" if isinstance(exc, socket.gaierror)
+                else "choose another --port (0 picks a free one)")
+        raise UsageError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror}", hint) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not is_loopback(opts.host):

@@ -46,10 +46,14 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
     if bool(auth_url) != bool(api_url) and not opts.region:
         raise UsageError("--auth-url and --api-url go together", "give both, or a --region")
     region = opts.region
+    if region is None and not auth_url and existing is not None:  # logging in again keeps where it pointed
+        if existing.auth_url and existing.api_url:
+            auth_url = config.check_url(existing.auth_url, f"profile {name} auth URL")
+            api_url = config.check_url(existing.api_url, f"profile {name} API URL")
+        else:
+            region = existing.region
     if region is None and not auth_url:
-        region = existing.region if existing and existing.region and not existing.auth_url else None
-        if region is None:
-            region = _prompt(rt, "Region (emea, nam, apac)")
+        region = _prompt(rt, "Region (emea, nam, apac)")
     region = config.normalize_region(region) if region else None
 
     client_id = opts.client_id
@@ -173,19 +177,22 @@ def run_logout(opts: LogoutOptions, rt: Runtime) -> int:
             profile, damaged = None, True
         if profile and profile.client_id:
             cache.remove(lambda e, cid=profile.client_id: e.client_id == cid)
-        cfg.remove_profile(name)
+        # The secret first: while it cannot be removed the profile stays, so that
+        # `vcc logout` run again still knows there is a secret to remove.
         try:
             rt.keyring.delete_secret(name)
         except AuthError as exc:
             if profile is not None or damaged:
                 failures.append(f"{name}: {exc.message}")
+                continue
+        cfg.remove_profile(name)
         if damaged:
             rt.io.note(f"logged out of profile {name!r} (its table in the config file was damaged)")
         else:
             rt.io.note(f"logged out of profile {name!r}" if profile else f"profile {name!r} was not logged in")
     if failures:
         raise AuthError("could not remove the secret from the keyring for " + "; ".join(failures),
-                        "unlock the keyring and run `vcc logout` again")
+                        "unlock the keyring and run `vcc logout` again (the profile is kept until then)")
     return 0
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+#: The longest token lifetime vcc believes, in seconds; a larger ``expires_in`` is capped.
+MAX_LIFETIME = 24 * 3600
+#: The last second of year 9999: later times cannot be shown as dates.
+LATEST_TIME = 253_402_300_799.0
+
 
 @dataclass(frozen=True)
 class Token:

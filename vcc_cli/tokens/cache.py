@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vcc_cli.config import ensure_private_dir, untrusted_reason
-from vcc_cli.tokens import Token
+from vcc_cli.tokens import LATEST_TIME, MAX_LIFETIME, Token
 
 FORMAT_VERSION = 1
 #: Tolerated backwards clock step, in seconds, before an entry is distrusted.
@@ -85,13 +85,24 @@ def decode_entry(data: bytes) -> Entry | None:
     lists = ("scopes", "granted_scopes")
     if not all(isinstance(raw.get(k), list) and all(isinstance(s, str) for s in raw[k]) for k in lists):
         return None
-    numbers = ("expires_at", "obtained_at")
-    for k in numbers:
+    times = []
+    for k in ("expires_at", "obtained_at"):
         value = raw.get(k)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return None
-    token = Token(raw["access_token"], raw["token_type"], tuple(raw["granted_scopes"]), float(raw["expires_at"]))
-    return Entry(raw["endpoint"], raw["client_id"], tuple(raw["scopes"]), token, float(raw["obtained_at"]))
+        try:
+            value = float(value)
+        except OverflowError:  # a JSON integer too large for a float
+            return None
+        if not (math.isfinite(value) and 0 <= value <= LATEST_TIME):
+            return None
+        times.append(value)
+    expires_at, obtained_at = times
+    # vcc never writes an entry living longer than MAX_LIFETIME: anything else was not written by vcc.
+    if not 0 < expires_at - obtained_at <= MAX_LIFETIME + CLOCK_SLACK:
+        return None
+    token = Token(raw["access_token"], raw["token_type"], tuple(raw["granted_scopes"]), expires_at)
+    return Entry(raw["endpoint"], raw["client_id"], tuple(raw["scopes"]), token, obtained_at)
 
 
 class TokenCache:
@@ -100,6 +111,8 @@ class TokenCache:
     def __init__(self, directory: Path, clock: Callable[[], float] = time.time):
         self.directory = directory
         self.clock = clock
+        #: entries met but not trusted (path -> why), for a note like ssh's
+        self.distrusted: dict[Path, str] = {}
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
@@ -115,7 +128,9 @@ class TokenCache:
             return None
         try:
             with os.fdopen(fd, "rb") as fh:
-                if untrusted_reason(os.fstat(fh.fileno())):
+                reason = untrusted_reason(os.fstat(fh.fileno()))
+                if reason:
+                    self.distrusted[path] = reason
                     return None
                 data = fh.read(1 << 20)
         except OSError:

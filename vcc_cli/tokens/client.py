@@ -19,10 +19,8 @@ from urllib.parse import quote_plus, urlsplit
 
 from vcc_cli.errors import AuthError, NetworkError
 from vcc_cli.http import send
-from vcc_cli.tokens import Token
+from vcc_cli.tokens import MAX_LIFETIME, Token
 
-#: The longest lifetime we believe, in seconds; a larger ``expires_in`` is capped.
-MAX_LIFETIME = 24 * 3600
 #: What can follow "Bearer " in a header: visible ASCII (RFC 6750's b64token and more).
 _BEARER_TOKEN = re.compile(r"[\x21-\x7e]+")
 

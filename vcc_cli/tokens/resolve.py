@@ -33,9 +33,19 @@ class Resolved:
 
 
 def env_token(env: Mapping[str, str]) -> Token | None:
-    """``VCC_TOKEN`` used as is: no fetch, no cache."""
+    """``VCC_TOKEN`` used as is: no fetch, no cache. It must look like a bearer token
+    (visible ASCII, RFC 6750), and is never echoed when it does not."""
     value = env.get("VCC_TOKEN", "").strip()
-    return Token(value, "Bearer", (), None) if value else None
+    if not value:
+        return None
+    if not all("!" <= ch <= "~" for ch in value):
+        from vcc_cli.errors import UsageError
+
+        raise UsageError(
+            "VCC_TOKEN is not a bearer token: it has spaces, line breaks or non-ASCII characters (not shown)",
+            "set it to the token alone, e.g. VCC_TOKEN=$(vcc token -s stats), or unset it",
+        )
+    return Token(value, "Bearer", (), None)
 
 
 @dataclass
@@ -66,6 +76,12 @@ class TokenSource:
 
     def get(self, scopes: Sequence[str], *, min_ttl: float = 60.0, refresh: bool = False) -> Resolved:
         """A token for ``scopes`` with at least ``min_ttl`` seconds left."""
+        resolved = self._get(scopes, min_ttl, refresh)
+        for path, reason in self.cache.distrusted.items():
+            resolved.notes.append(f"ignored the cached token {path}: {reason}; check who can write to {path.parent}")
+        return resolved
+
+    def _get(self, scopes: Sequence[str], min_ttl: float, refresh: bool) -> Resolved:
         if not refresh:
             token = self.cached(scopes, min_ttl)
             if token is not None:

@@ -26,10 +26,19 @@ T = TypeVar("T")
 
 
 def keyring_timeout() -> float:
-    try:
-        return max(0.1, float(os.environ.get("VCC_KEYRING_TIMEOUT", DEFAULT_TIMEOUT)))
-    except ValueError:
+    """VCC_KEYRING_TIMEOUT in seconds (default 5); anything but a sensible number is a usage error."""
+    from vcc_cli.errors import UsageError
+
+    raw = os.environ.get("VCC_KEYRING_TIMEOUT", "")
+    if not raw:
         return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:
+        raise UsageError(f"VCC_KEYRING_TIMEOUT={raw!r} is not a number of seconds between 0 and 3600")
+    return value
 
 
 def _with_time_limit(action: str, fn: Callable[[], T], timeout: float | None = None) -> T:
