@@ -2,8 +2,11 @@
 name is always complete.
 
 The bytes go to a hidden temporary file beside the target
-(``.NAME.XXXXXX.part``), which is flushed, fsynced and renamed over the target
-only once everything arrived. Any failure on the way (a broken connection, a
+(``.NAME.XXXXXX.part``), which is renamed over the target only once everything
+arrived. It is not fsynced: the promise is about vcc being interrupted (Ctrl-C, a
+dropped connection), which the rename covers; surviving a power cut is the file
+system's job, as for curl and wget, and an fsync of a large recording costs as much
+as receiving it. Any failure on the way (a broken connection, a
 full disk, Ctrl-C) removes the temporary file and leaves an older target as it
 was. Memory stays constant: one chunk at a time.
 """
@@ -43,7 +46,6 @@ def save(chunks: Iterable[bytes], target: Path, on_chunk: Callable[[int], None] 
                 written += len(chunk)
                 if on_chunk is not None:
                     on_chunk(len(chunk))
-            os.fsync(fh.fileno())  # the data is on disk before the name says it is complete
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what a new file would get
         os.replace(tmp, target)
     except BaseException as exc:
