@@ -65,3 +65,10 @@ def test_bash_completes_regions_and_profiles(tmp_path):
     (config / "config.toml").write_text('[profiles.staging]\nregion = "emea"\n[profiles.prod]\nregion = "nam"\n')
     (config / "config.toml").chmod(0o600)
     assert sorted(bash_complete("vcc token --profile ''", tmp_path)) == ["prod", "staging"]
+
+
+def test_bash_completes_catalog_paths_and_methods_for_call(tmp_path):
+    assert "/stats/agent-activities" in bash_complete("vcc call /stats/ag", tmp_path)
+    assert all(p.startswith("/useradmin") for p in bash_complete("vcc call GET /usera", tmp_path))
+    assert bash_complete("vcc call pa", tmp_path) == ["patch"]
+    assert bash_complete("vcc call P", tmp_path) == ["POST", "PUT", "PATCH"]

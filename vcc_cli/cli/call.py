@@ -407,7 +407,7 @@ class _Trace:
 
 
 def command(
-    args: Annotated[list[str], typer.Argument(metavar="[METHOD] PATH", help="Optional method, then a path such as /stats/agent-activities.", show_default=False)],
+    args: Annotated[list[str], typer.Argument(metavar="[METHOD] PATH", help="Optional method, then a path such as /stats/agent-activities.", show_default=False, autocompletion=options.complete_call_target)],
     method: Annotated[str | None, typer.Option("--method", "-X", metavar="METHOD", help="HTTP method (default GET, or POST with a body).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-q", metavar="KEY=VALUE", help="Query parameter, URL-encoded; repeatable.")] = None,
     header: Annotated[list[str] | None, typer.Option("--header", "-H", metavar="'NAME: VALUE'", help="Request header, replaces a default one; repeatable.")] = None,

@@ -30,6 +30,22 @@ def complete_scopes(incomplete: str) -> list[tuple[str, str]]:
     return [(s, catalog.describe_scope(s) or "") for s in catalog.all_scopes() if s.startswith(incomplete)]
 
 
+def complete_call_target(incomplete: str) -> list[tuple[str, str]]:
+    """A method, or a catalog path (prefixes and documented endpoint templates) for `vcc call`."""
+    from vcc_cli import catalog
+
+    if not incomplete.startswith("/"):
+        methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+        case = str.lower if incomplete.islower() else str.upper  # any case is accepted: keep the user's
+        return [(case(m), "") for m in methods if m.startswith(incomplete.upper())] or [("/", "a path")]
+    seen: dict[str, str] = {}
+    for api in catalog.APIS:
+        seen.setdefault(api.prefix, api.name)
+        for endpoint in api.endpoints:
+            seen.setdefault(endpoint.path, f"{endpoint.method} {endpoint.summary or api.name}".strip())
+    return [(path, help) for path, help in sorted(seen.items()) if path.lower().startswith(incomplete.lower())]
+
+
 ProfileOpt = Annotated[
     str | None,
     typer.Option("--profile", "-p", metavar="NAME", autocompletion=complete_profiles,
