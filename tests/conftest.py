@@ -154,3 +154,13 @@ def token_answer(token="tok-1", expires_in=900, scope=None, **extra):
     if scope is not None:
         body["scope"] = scope
     return body
+
+
+def api_calls(mock_http):
+    """The requests a test's `vcc` sent to the API (not to the token endpoint)."""
+    return [c for c in mock_http.calls if not c.request.url.startswith(TOKEN_URL)]
+
+
+def token_calls(mock_http):
+    """The requests a test's `vcc` sent to the token endpoint."""
+    return [c for c in mock_http.calls if c.request.url.startswith(TOKEN_URL)]

@@ -8,24 +8,9 @@ import pytest
 import requests
 import responses
 
-from tests.conftest import API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, token_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
 
 AA = API_URL + "/agents-availability"
-
-
-@pytest.fixture
-def token_ok(mock_http):
-    mock_http.post(TOKEN_URL, json=token_answer("tok-A"))
-    mock_http.post(TOKEN_URL, json=token_answer("tok-B"))
-    return mock_http
-
-
-def api_calls(mock_http):
-    return [c for c in mock_http.calls if not c.request.url.startswith(TOKEN_URL)]
-
-
-def token_calls(mock_http):
-    return [c for c in mock_http.calls if c.request.url.startswith(TOKEN_URL)]
 
 
 def test_get_sends_bearer_and_versioned_accept_inferred_from_the_path(vcc, token_ok):

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
 
 REC = API_URL + "/interaction-content/interactions/g1/content/callRecording"
 REC_PATH = "/interaction-content/interactions/g1/content/callRecording"
 WAV = b"RIFF" + bytes(range(256)) * 400
-
-
-@pytest.fixture
-def token_ok(mock_http):
-    mock_http.post(TOKEN_URL, json=token_answer("tok-A"))
-    return mock_http
-
-
-def api_calls(mock_http):
-    return [c for c in mock_http.calls if not c.request.url.startswith(TOKEN_URL)]
 
 
 def test_range_option_is_sent_as_a_range_header_and_206_is_saved(vcc, token_ok, tmp_path):

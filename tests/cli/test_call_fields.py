@@ -6,19 +6,9 @@ import json
 
 import pytest
 
-from tests.conftest import API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
 
 USERS = API_URL + "/useradmin/users"
-
-
-@pytest.fixture
-def token_ok(mock_http):
-    mock_http.post(TOKEN_URL, json=token_answer("tok-A"))
-    return mock_http
-
-
-def api_calls(mock_http):
-    return [c for c in mock_http.calls if not c.request.url.startswith(TOKEN_URL)]
 
 
 def test_fields_build_a_json_body_and_make_the_method_post(vcc, token_ok):

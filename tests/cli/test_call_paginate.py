@@ -8,25 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from tests.conftest import API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, token_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
 
 USERS = API_URL + "/useradmin/users"
 ACTIVITIES = API_URL + "/stats/agent-activities"
-
-
-@pytest.fixture
-def token_ok(mock_http):
-    mock_http.post(TOKEN_URL, json=token_answer("tok-A"))
-    mock_http.post(TOKEN_URL, json=token_answer("tok-B"))
-    return mock_http
-
-
-def api_calls(mock_http):
-    return [c for c in mock_http.calls if not c.request.url.startswith(TOKEN_URL)]
-
-
-def token_calls(mock_http):
-    return [c for c in mock_http.calls if c.request.url.startswith(TOKEN_URL)]
 
 
 def query_of(call) -> dict[str, list[str]]:

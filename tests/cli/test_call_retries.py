@@ -9,26 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, token_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
 from vcc_cli.http import MAX_RETRY_WAIT, RetryPolicy, parse_retry_after
 
 AA = API_URL + "/agents-availability"
 USER = API_URL + "/useradmin/users/42"
-
-
-@pytest.fixture
-def token_ok(mock_http):
-    mock_http.post(TOKEN_URL, json=token_answer("tok-A"))
-    mock_http.post(TOKEN_URL, json=token_answer("tok-B"))
-    return mock_http
-
-
-def api_calls(mock_http):
-    return [c for c in mock_http.calls if not c.request.url.startswith(TOKEN_URL)]
-
-
-def token_calls(mock_http):
-    return [c for c in mock_http.calls if c.request.url.startswith(TOKEN_URL)]
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
