@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import typer
 
 from vcc_cli import __version__
 from vcc_cli.cli import call, demo, emulator, login, scopes, status, token
-from vcc_cli.errors import ExitCode, VccError
+from vcc_cli.errors import ExitCode
 from vcc_cli.output import one_line
 
 
@@ -71,6 +68,7 @@ app.command("demo", rich_help_panel="Exploring", short_help="Run the whole main 
 
 def main(argv: list[str] | None = None) -> int:
     """Run vcc; returns the exit code of SPEC section 6. Tracebacks only with VCC_DEBUG=1."""
+    from vcc_cli.main import guarded
     from vcc_cli.runtime import current
 
     try:  # typer >= 0.22 vendors click, and moved Abort and Exit to typer itself
@@ -79,51 +77,28 @@ def main(argv: list[str] | None = None) -> int:
         from click import exceptions as click_exceptions
     aborts = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
     exits = (typer.Exit, getattr(click_exceptions, "Exit", typer.Exit))
-
-    debug = current().env.get("VCC_DEBUG", "") not in ("", "0")
     stderr = current().io.stderr
     command = typer.main.get_command(app)
-    try:
-        result = command.main(args=argv, prog_name="vcc", standalone_mode=False)
-        if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
-            stderr.write("\nvcc: interrupted\n")
-        return result if isinstance(result, int) else 0
-    except VccError as err:
-        if debug:
-            import traceback
 
-            traceback.print_exc()
-        current().io.error(err)
-        return int(err.exit_code)
-    except getattr(click_exceptions, "NoArgsIsHelpError", ()) as err:  # plain `vcc`: the help, as usage
-        stderr.write(err.format_message() + "\n")
-        return int(ExitCode.USAGE)
-    except click_exceptions.UsageError as err:
-        where = f"vcc {err.ctx.info_name}" if err.ctx and err.ctx.parent else "vcc"
-        if err.ctx and err.ctx.command_path:
-            where = err.ctx.command_path
-        stderr.write(f"vcc: error: {one_line(err.format_message())}\nhint: see `{one_line(where)} --help`\n")
-        return int(ExitCode.USAGE)
-    except aborts:
-        stderr.write("\nvcc: interrupted\n")
-        return int(ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
-        stderr.write("\nvcc: interrupted\n")
-        return int(ExitCode.INTERRUPTED)
-    except exits as exc:
-        return exc.exit_code
-    except BrokenPipeError:
-        # The reader went away (`vcc call ... | head`): not an error of ours.
+    def invoke() -> int:
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-        except OSError:
-            pass
-        return 0
-    except Exception as exc:  # a bug: say so in two lines, traceback only on request
-        if debug:
-            raise
-        stderr.write(
-            f"vcc: internal error: {exc.__class__.__name__}: {one_line(str(exc))}\n"
-            "hint: run again with VCC_DEBUG=1 for a traceback, and report it\n"
-        )
-        return 1
+            result = command.main(args=argv, prog_name="vcc", standalone_mode=False)
+            if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
+                stderr.write("\nvcc: interrupted\n")
+            return result if isinstance(result, int) else 0
+        except getattr(click_exceptions, "NoArgsIsHelpError", ()) as err:  # plain `vcc`: the help, as usage
+            stderr.write(err.format_message() + "\n")
+            return int(ExitCode.USAGE)
+        except click_exceptions.UsageError as err:
+            where = f"vcc {err.ctx.info_name}" if err.ctx and err.ctx.parent else "vcc"
+            if err.ctx and err.ctx.command_path:
+                where = err.ctx.command_path
+            stderr.write(f"vcc: error: {one_line(err.format_message())}\nhint: see `{one_line(where)} --help`\n")
+            return int(ExitCode.USAGE)
+        except aborts:
+            stderr.write("\nvcc: interrupted\n")
+            return int(ExitCode.INTERRUPTED)
+        except exits as exc:
+            return exc.exit_code
+
+    return guarded(invoke, current())

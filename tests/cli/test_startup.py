@@ -114,3 +114,64 @@ def test_fast_path_answers_exactly_as_the_full_command_line(tmp_path_factory, op
     fast, full = run(fast_main), run(full_main)
     if fast[0] == 0 or full[0] == 0:
         assert fast == full
+
+
+CALL_OPTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["-q", "--param"]), st.sampled_from(["skillNames=French", "a=b c", "novalue", ""])),
+        st.tuples(st.sampled_from(["-H", "--header"]), st.sampled_from(["Accept: application/json;version=6", "X: y", "bad"])),
+        st.tuples(st.sampled_from(["-X", "--method"]), st.sampled_from(["GET", "post", "FETCH"])),
+        st.tuples(st.sampled_from(["-f", "-F"]), st.sampled_from(["name=ana", "n=1", "a[b]=c", "x"])),
+        st.tuples(st.sampled_from(["-d", "--data"]), st.sampled_from(['{"a": 1}', "{bad", "[]"])),
+        st.tuples(st.just("--api-version"), st.sampled_from(["1", "3", "0", "x"])),
+        st.tuples(st.sampled_from(["-s", "--scope"]), st.sampled_from(["stats", "users:write"])),
+        st.tuples(st.just("--retries"), st.sampled_from(["0", "3", "11", "-1"])),
+        st.tuples(st.just("--timeout"), st.sampled_from(["2", "0", "nan"])),
+        st.tuples(st.just("--range"), st.sampled_from(["0-99", "x"])),
+        st.just(("--paginate",)), st.just(("-i",)), st.just(("--raw",)), st.just(("-v",)),
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(method=st.sampled_from([[], ["GET"], ["patch"]]),
+       path=st.sampled_from(["/agents-availability", "/useradmin/users/42", "/nowhere", "https://evil.example/x"]),
+       options=CALL_OPTIONS)
+def test_call_without_typer_answers_exactly_as_the_full_command_line(tmp_path_factory, method, path, options):
+    """A dry run (nothing sent) through the fast path and through typer: same stdout, same exit code."""
+    import io
+
+    from tests.conftest import Clock, MemoryKeyring
+    from vcc_cli import runtime
+    from vcc_cli.app import main as full_main
+    from vcc_cli.main import main as fast_main
+    from vcc_cli.output import IO
+    from vcc_cli.runtime import Runtime
+
+    home = tmp_path_factory.mktemp("home")
+    env = {**CI_ENV, "VCC_CACHE_DIR": str(home / "cache"), "VCC_CONFIG_DIR": str(home / "config")}
+    args = ["call", *method, path, *[part for option in options for part in option], "--dry-run"]
+
+    def run(entry):
+        out, err = io.BytesIO(), io.StringIO()
+        stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+        streams = IO(stdout=stdout, stderr=err, stdin=io.StringIO(""), env=env)
+        streams.stdout_tty = streams.color = False
+        runtime.use(Runtime(env=env, io=streams, clock=Clock(), keyring=MemoryKeyring(),
+                            session_factory=lambda: pytest.fail("a dry run sends nothing")))
+        try:
+            code = entry(args)
+        finally:
+            runtime.use(None)
+        return code, out.getvalue(), err.getvalue().startswith("vcc: error")
+
+    assert run(fast_main) == run(full_main)
+
+
+def test_a_plain_call_does_not_load_typer(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
+    env.update(CI_ENV, VCC_CACHE_DIR=str(tmp_path / "cache"), VCC_CONFIG_DIR=str(tmp_path / "config"))
+    done, modules = imported_modules(["call", "/agents-availability", "-q", "skillNames=French", "--dry-run"], env)
+    assert done.returncode == 0 and done.stdout.startswith("curl ")
+    assert not [m for m in modules if m.split(".")[0] in ("typer", "pydantic")]
