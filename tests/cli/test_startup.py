@@ -48,7 +48,7 @@ def test_a_miss_still_works_through_the_full_path(vcc, mock_http):
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--refresh"], ["--clear"], ["-s"], ["--min-ttl", "-1"], ["--min-ttl", "nan"], ["-f", "yaml"],
+    [["--help"], ["--refresh=1"], ["-s"], ["--min-ttl", "-1"], ["--min-ttl", "nan"], ["-f", "yaml"],
      ["-sstats"], ["-s=stats"], ["--", "-s"], ["--bogus"], ["--timeout", "0"]],
 )
 def test_fast_parser_declines_what_it_does_not_know(args):
@@ -68,6 +68,7 @@ OPTION_VALUES = st.lists(
         st.tuples(st.sampled_from(["-f", "--format"]), st.sampled_from(["raw", "header", "json", "JSON", "xml"])),
         st.tuples(st.just("--min-ttl"), st.sampled_from(["0", "60", "899", "901", "-3", "abc"])),
         st.tuples(st.sampled_from(["-r", "--region"]), st.sampled_from(["emea", "EMEA", "nam", "mars"])),
+        st.just(("--refresh",)), st.just(("--clear",)),
     ),
     max_size=4,
 )

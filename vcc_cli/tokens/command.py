@@ -53,21 +53,6 @@ def run(opts: TokenOptions, rt: Runtime) -> int:
     return 0
 
 
-def serve_from_cache(opts: TokenOptions, rt: Runtime) -> bool:
-    """Print a cached token if one serves (the common CI case); False when the full path
-    is needed. Imports nothing heavy: no requests, keyring, rich or typer."""
-    from vcc_cli.tokens.resolve import env_token
-
-    if opts.clear or opts.refresh or env_token(rt.env) is not None:
-        return False
-    source, scopes, region = _source(opts, rt)
-    token = source.cached(scopes, opts.min_ttl)
-    if token is None:
-        return False
-    _print(rt, opts.format, token, region, "cache")
-    return True
-
-
 def run_clear(opts: TokenOptions, rt: Runtime) -> int:
     """Remove the cached tokens of this profile's client (those covering -s scopes if given)."""
     from vcc_cli import config
@@ -123,11 +108,15 @@ _VALUE_OPTIONS = {
 
 def parse_fast(args: list[str]) -> TokenOptions | None:
     """Options of ``vcc token`` in their plain forms, or None for anything else
-    (help, other flags, odd values): the full command line parser then handles it."""
+    (help, bundled flags, odd values): the full command-line parser then handles it."""
     opts = TokenOptions()
     i = 0
     while i < len(args):
         arg = args[i]
+        if arg in ("--refresh", "--clear"):
+            setattr(opts, arg[2:], True)
+            i += 1
+            continue
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         key = _VALUE_OPTIONS.get(name)
         if key is None:
