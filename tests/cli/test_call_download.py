@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, API_URL, CI_ENV
 
 REC = API_URL + "/interaction-content/interactions/g1/content/callRecording"
 REC_PATH = "/interaction-content/interactions/g1/content/callRecording"

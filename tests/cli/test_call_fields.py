@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from tests.conftest import api_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, API_URL, CI_ENV
 
 USERS = API_URL + "/useradmin/users"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import responses
 
-from tests.conftest import api_calls, token_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import api_calls, token_calls, API_URL, CI_ENV
 
 USERS = API_URL + "/useradmin/users"
 ACTIVITIES = API_URL + "/stats/agent-activities"

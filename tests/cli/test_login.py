@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs
 
 from tests.conftest import CI_ENV, TOKEN_URL, token_answer
