@@ -1,13 +1,21 @@
-"""The VCC API catalog: path prefixes, scopes and Accept versions (SPEC section 5).
+"""The VCC API catalog: path prefixes, scopes, Accept versions, paging styles and
+time-window limits (SPEC section 5).
 
 Pure data and pure functions, standard library only: ``vcc call`` uses this
-module to choose the scope and the versioned ``Accept`` header from a path,
-``vcc scopes`` lists it, and the emulator serves some of its endpoints.
+module to choose the scope and the versioned ``Accept`` header from a path and
+to page collections, ``vcc scopes`` lists it, and the emulator serves its
+endpoints with the same scopes, versions, paging and limits.
 
 Every value comes from the VCC developer documentation (the NewVoiceMedia /
-VCC Confluence spaces behind developer.vonage.com/en/vonage-contact-center);
-the ``source`` next to each API and endpoint says where. Values the
-documentation does not settle are marked ``# unconfirmed:``.
+VCC Confluence spaces behind developer.vonage.com/en/vonage-contact-center),
+digested with sources in ``shared/reference/vcc-api-facts.md``; the ``source``
+next to each API and endpoint says where. Values the documentation does not
+settle are marked ``# unconfirmed:``; where two pages disagree, the comment
+says which one is followed and why.
+
+An endpoint lists the *set* of scopes it accepts, the catalog's first choice
+first: ``GET /useradmin/users`` works with ``users:read`` or ``users:write``,
+and credentials that hold only the second must still get a token that works.
 
 Paths are matched case-insensitively, on whole segments, after dropping any
 scheme, host, query string and fragment; ``{name}`` in a template matches
@@ -16,13 +24,16 @@ exactly one segment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # The API Admin table of scopes ("How to authenticate with a VCC API").
 SCOPES_SOURCE = "https://newvoicemedia.atlassian.net/wiki/spaces/VCCA/pages/3567190030"
 
-VND_STYLE = "vnd"  # Accept: application/vnd.newvoicemedia.v{N}+json
-JSON_VERSION_STYLE = "json-version"  # Accept: application/json;version={N}
+PAGE_NUMBERS = "page"  # request ?page=N; answer meta {page, count, pageCount, totalCount}
+CONTINUATION = "continuation"  # request ?continuationToken=T; answer meta.nextContinuationToken, null at the end
+
+DAY = 86400.0  # seconds
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,29 +49,43 @@ class Scope:
 @dataclass(frozen=True)
 class Endpoint:
     """One documented endpoint. ``path`` is a full template such as
-    ``/useradmin/users/{userId}``; ``version`` is set only where it differs
-    from the API's default Accept version."""
+    ``/useradmin/users/{userId}``; ``scopes`` are the scopes it accepts, the
+    catalog's first choice first; ``versions`` are set only where they differ
+    from the API's. ``paging`` is ``PAGE_NUMBERS``, ``CONTINUATION`` or None;
+    ``window`` is the longest ``start``..``end`` span the API accepts, in
+    seconds, None when it has no documented limit."""
 
     method: str
     path: str
-    scope: str
-    version: int | None = None
+    scopes: tuple[str, ...]
+    versions: tuple[int, ...] = ()
+    paging: str | None = None
+    window: float | None = None
     summary: str = ""
     source: str = ""  # the endpoint's own page, where it has one
+
+    @property
+    def scope(self) -> str:
+        """The catalog's first choice among the accepted scopes."""
+        return self.scopes[0]
 
 
 @dataclass(frozen=True)
 class Api:
-    """One VCC API: the first path segment it lives under, its default
-    Accept version and style, its scopes and its documented endpoints."""
+    """One VCC API: the first path segment it lives under, the Accept versions
+    it takes (default first), its scopes and its documented endpoints."""
 
     name: str
     prefix: str
-    version: int
+    versions: tuple[int, ...]
     scopes: tuple[Scope, ...]
     endpoints: tuple[Endpoint, ...]
     source: str
-    accept_style: str = VND_STYLE  # "vnd" or "json-version"
+
+    @property
+    def version(self) -> int:
+        """The default Accept version."""
+        return self.versions[0]
 
 
 # ----------------------------------------------------------------------- scopes
@@ -77,9 +102,22 @@ INTERACTION_CONTENT_DELETE = Scope(
 STATS = Scope("stats", "View Insights stats")
 INTERACTIONS_WRITE = Scope("interactions:write", "Create and update active interactions")
 GLOBALPCI = Scope("globalpci", "Create secure payment sessions")
+# Not in the API Admin table of the authentication guide: the Webhooks API's
+# endpoint pages and the Agents API's scope table name them; their wording here
+# is ours (unconfirmed: API Admin's own descriptions of them).
+ADMIN_READ = Scope("admin:read", "Read account administration settings (webhook subscriptions)")
+ADMIN_WRITE = Scope("admin:write", "Change account administration settings (webhook subscriptions)")
+SELF_READ = Scope("self:read", "Read your own user details and presence")
+SELF_WRITE = Scope("self:write", "Update your own user details and presence")
 
 _WIKI = "https://newvoicemedia.atlassian.net/wiki/spaces/VCCA/pages/"
 _DOCS = "https://docs-vcc.atlassian.net/wiki/spaces/VCCA/pages/"
+
+# Scope sets shared by many endpoints.
+_USERS_READ_OR_WRITE = ("users:read", "users:write")  # GETs of User Admin and Agents (DV 3568861239)
+_CONTENT_READ = ("interaction-content:read",)
+_CONTENT_DELETE = ("interaction-content:delete",)
+_STATS = ("stats",)
 
 
 # ------------------------------------------------------------------------- APIs
@@ -87,78 +125,81 @@ _DOCS = "https://docs-vcc.atlassian.net/wiki/spaces/VCCA/pages/"
 AGENT_AVAILABILITY_API = Api(
     name="Agent Availability API",
     prefix="/agents-availability",
-    version=1,  # "the only supported version of Agent Availability API is version 1"
+    versions=(1,),  # "the only supported version of Agent Availability API is version 1"
     scopes=(AGENTS_AVAILABILITY_READ,),
     endpoints=(
         Endpoint(
             "GET",
             "/agents-availability",
-            "agents-availability:read",
-            summary="Count available agents for the skills in skillNames",
+            ("agents-availability:read",),
+            summary="Count agents per presence category for the skills in skillNames (required)",
+            source=_DOCS + "3566174612",
         ),
     ),
     source=_DOCS + "3566174571/Requests+Agent+Availability+API",
 )
 
-# Agents API: user-level credentials. Its endpoints also accept self:read,
-# self:write, admin:read and admin:write, which the API Admin scope table does
-# not list; users:read / users:write are the scopes API Admin offers for it.
+# Agents API: the "required scope" table of the Agents API's authentication
+# page (DV 3599597585) lists, per endpoint, every scope it accepts. users:* come
+# first: they are what API Admin offers client credentials for this API.
+_AGENTS_AUTH = "https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3599597585"
 AGENTS_API = Api(
     name="Agents API",
     prefix="/agents",
-    version=1,  # "Agents API supports versions 1"
-    scopes=(USERS_READ, USERS_WRITE),
+    versions=(1,),  # "Agents API supports versions 1"
+    scopes=(USERS_READ, USERS_WRITE, ADMIN_READ, ADMIN_WRITE, SELF_READ, SELF_WRITE),
     endpoints=(
         Endpoint(
             "GET",
             "/agents/presence-definitions",
-            "users:read",
+            ("users:read", "users:write", "admin:read", "admin:write", "self:read", "self:write"),
             summary="List presence definitions",
             source=_WIKI + "3565192670/Get+presence+definitions",
         ),
         Endpoint(
             "GET",
             "/agents/presences/users",
-            "users:read",
+            _USERS_READ_OR_WRITE,
             summary="Get the presences of up to 50 users (query: userId, comma-separated)",
             source=_WIKI + "3566174755",
         ),
         Endpoint(
             "GET",
             "/agents/{userId}/presence",
-            "users:read",
+            ("users:read", "users:write", "self:read", "self:write"),
             summary="Get an agent's presence",
             source=_DOCS + "3565192683/Get+agent%27s+presence",
         ),
         Endpoint(
             "PATCH",
             "/agents/{userId}/presence",
-            "users:write",
+            ("users:write", "self:write"),
             summary="Set an agent's presence",
             source=_DOCS + "3566174808/Set+agent+s+presence",
         ),
     ),
-    source=_WIKI + "3566927907/Agents+API",
+    source=_AGENTS_AUTH,
 )
 
 CONVERSATION_ANALYZER_API = Api(
     name="Conversation Analyzer API",
     prefix="/conversation-analyzer",
-    # The "Requests" page shows v2 as its example; every endpoint page sends v3.
-    version=3,
+    # The "Requests" page shows v2 as its example (DV 3567190109); every endpoint
+    # page sends v3, and fields vary by version (DV 3575021576): v3 is the default.
+    versions=(3, 2, 1),
     scopes=(INTERACTION_CONTENT_READ,),
     endpoints=(
         Endpoint(
             "GET",
             "/conversation-analyzer/interactions",
-            "interaction-content:read",
+            _CONTENT_READ,
             summary="Categorization and call time breakdown for up to 50 calls (query: calls)",
             source=_DOCS + "3565192829/Get+multiple+interactions",
         ),
         Endpoint(
             "GET",
             "/conversation-analyzer/interactions/{guid}",
-            "interaction-content:read",
+            _CONTENT_READ,
             summary="Categorization, call time breakdown and transcript of one call",
             source=_DOCS + "3566175010/Get+a+single+interaction+Conversation+Analyzer+API",
         ),
@@ -166,7 +207,7 @@ CONVERSATION_ANALYZER_API = Api(
         Endpoint(
             "GET",
             "/conversation-analyzer/status",
-            "interaction-content:read",
+            _CONTENT_READ,
             summary="Availability of the Conversation Analyzer API",
             source="https://conversation-analyzer.developer.newvoicemedia.com/docs/resources",
         ),
@@ -174,61 +215,38 @@ CONVERSATION_ANALYZER_API = Api(
     source=_DOCS + "3567190109/Requests+Conversation+Analyzer+API",
 )
 
+# Insights Stats: page-numbered collections whose pages start at 1, with
+# meta.upTo; windowed endpoints reject start..end spans over 31 days ("Request
+# window size limit exceeded 31 days"); end defaults to now.
+_STATS_WINDOW = 31 * DAY
+
+
+def _stats(path: str, summary: str, source: str, *, window: bool = True) -> Endpoint:
+    return Endpoint("GET", path, _STATS, paging=PAGE_NUMBERS, window=_STATS_WINDOW if window else None,
+                    summary=summary, source=source)
+
+
 INSIGHTS_STATS_API = Api(
     name="Insights Stats API",
     prefix="/stats",
-    version=3,  # "Invalid api-version! Valid values: 2,3"; the docs use v3
+    versions=(3, 2),  # "Invalid api-version! Valid values: 2,3"; the docs use v3
     scopes=(STATS,),
     endpoints=(
-        Endpoint(
-            "GET",
-            "/stats/agent-activities",
-            "stats",
-            summary="Agents' presence, workload and interaction activities (query: start, end)",
-            source=_WIKI + "3567255553/Agent+Activities",
-        ),
-        Endpoint(
-            "GET",
-            "/stats/agent-activities/presence",
-            "stats",
-            summary="Agents' presence activities",
-            source=_WIKI + "3567190316/Get+agent+presence+activities",
-        ),
-        Endpoint(
-            "GET",
-            "/stats/agent-activities/interactions",
-            "stats",
-            summary="Agents' interaction activities",
-            source=_WIKI + "3567223023",
-        ),
-        Endpoint(
-            "GET",
-            "/stats/agent-status",
-            "stats",
-            summary="Agents' current presence, workload and interactions",
-            source=_WIKI + "3566175057",
-        ),
-        Endpoint(
-            "GET",
-            "/stats/interactions",
-            "stats",
-            summary="Interactions in a time window (query: start, end)",
-            source=_WIKI + "3567845377",
-        ),
-        Endpoint(
-            "GET",
-            "/stats/interactions/{guid}",
-            "stats",
-            summary="One interaction",
-            source=_WIKI + "3565193000",
-        ),
-        Endpoint(
-            "GET",
-            "/stats/wfm/agent-states",
-            "stats",
-            summary="Agent states for workforce management integrations",
-            source=_DOCS + "3566175146/Get+WFM+agent+states",
-        ),
+        _stats("/stats/agent-activities", "Agents' presence, workload and interaction activities (query: start, end)",
+               _WIKI + "3567255553/Agent+Activities"),
+        _stats("/stats/agent-activities/presence", "Agents' presence activities", _WIKI + "3567190316/Get+agent+presence+activities"),
+        _stats("/stats/agent-activities/interactions", "Agents' interaction activities", _WIKI + "3567223023"),
+        _stats("/stats/agent-status", "Agents' current presence, workload and interactions", _WIKI + "3566175057",
+               window=False),
+        _stats("/stats/interactions", "Interactions in a time window (query: start, end)", _WIKI + "3567845377"),
+        _stats("/stats/interactions/ongoing", "Interactions in progress now", _DOCS + "3567222920", window=False),
+        Endpoint("GET", "/stats/interactions/{guid}", _STATS, summary="One interaction", source=_WIKI + "3565193000"),
+        _stats("/stats/queue-times", "Queues' current waiting times (live dashboards)", _DOCS + "3567222920",
+               window=False),
+        _stats("/stats/wfm/agent-states", "Agent states for workforce management integrations",
+               _DOCS + "3566175146/Get+WFM+agent+states"),
+        _stats("/stats/wfm/queue-activity", "Queue activity for workforce management integrations",
+               _DOCS + "3567222920"),
     ),
     source=_DOCS + "3567222920/Requests+Insights+Stats+API",
 )
@@ -236,110 +254,156 @@ INSIGHTS_STATS_API = Api(
 INTERACTIONS_API = Api(
     name="Interactions API",
     prefix="/interactions",
-    # unconfirmed: SPEC section 5 gives application/json;version=6, which the
-    # docs never show; their examples send application/vnd.newvoicemedia.v1+json.
-    version=6,
-    accept_style=JSON_VERSION_STYLE,
+    # Accept: application/vnd.newvoicemedia.v1+json (DV 3567190478, DV 3567484955).
+    # application/json;version=6, which an older SPEC gave, belongs to the legacy
+    # V0 Calls API, not this one.
+    versions=(1,),
     scopes=(INTERACTIONS_WRITE,),
     endpoints=(
         Endpoint(
             "POST",
             "/interactions/invoke",
-            "interactions:write",
+            ("interactions:write",),
             summary="Dispatch or release interactions through a named route",
             source=_DOCS + "3567484955/Create+inbound+interaction",
         ),
         Endpoint(
             "POST",
             "/interactions/register",
-            "interactions:write",
+            ("interactions:write",),
             summary="Register a provider (callback API and permitted agent actions)",
             source=_WIKI + "3567190440",
         ),
     ),
-    source=_WIKI + "3567812647",
+    source=_DOCS + "3567190478",
 )
 
+# Interaction Content v3 search: continuation tokens, start and end required
+# and at most 7 days apart, limit at most 1000 (DV 3567223389; VCC's Node
+# sample, interaction-content-download/client.js).
+CONTENT_SEARCH_WINDOW = 7 * DAY
 INTERACTION_CONTENT_API = Api(
     name="Interaction Content API",
     prefix="/interaction-content",
     # "Interaction Content API supports versions 2 and 3"; endpoint examples use v3.
-    version=3,
+    versions=(3, 2),
     scopes=(INTERACTION_CONTENT_READ, INTERACTION_CONTENT_DELETE),
     endpoints=(
         Endpoint(
             "GET",
             "/interaction-content/interactions",
-            "interaction-content:read",
-            summary="Search interactions that have content",
-            source=_WIKI + "3567190659",
+            _CONTENT_READ,
+            paging=CONTINUATION,
+            window=CONTENT_SEARCH_WINDOW,
+            summary="Search interactions with content (query: start, end, limit, continuationToken)",
+            source=_DOCS + "3567223389",
         ),
         Endpoint(
             "GET",
             "/interaction-content/interactions/{guid}",
-            "interaction-content:read",
+            _CONTENT_READ,
             summary="One interaction and its content keys",
             source=_WIKI + "3567190659",
         ),
         Endpoint(
             "GET",
             "/interaction-content/interactions/{guid}/content/{contentKey}",
-            "interaction-content:read",
-            summary="Download one content file (e.g. callRecording as audio/wav)",
-            source="https://docs-vcc.atlassian.net/wiki/x/WwCo1",
+            _CONTENT_READ,
+            summary="Download one content file (callRecording as audio/wav; Range supported)",
+            source=_WIKI + "3567779931",
         ),
         Endpoint(
             "DELETE",
             "/interaction-content/interactions/{guid}",
-            "interaction-content:delete",
+            _CONTENT_DELETE,
             summary="Delete an interaction and all its content",
             source=_DOCS + "3567223352/Delete+specific+interaction+and+its+content+by+its+GUID",
         ),
         Endpoint(
             "DELETE",
             "/interaction-content/interactions/{guid}/content/{contentKey}",
-            "interaction-content:delete",
+            _CONTENT_DELETE,
             summary="Delete one content file",
             source=_DOCS + "3613589509/Delete+single+interaction+content+file",
         ),
         Endpoint(
             "POST",
             "/interaction-content/interactions/delete-batch",
-            "interaction-content:delete",
-            summary="Delete up to 1000 interactions and their content",
+            _CONTENT_DELETE,
+            summary="Delete up to 1000 interactions and their content (body: guids)",
             source=_WIKI + "3567190610",
         ),
     ),
     source=_WIKI + "3567223408",
 )
 
+# Interaction Content Export (beta): its POSTs create jobs and storage handles
+# but only *read* content, and its pages name interaction-content:read as the
+# scope of every endpoint (DV 4355424337, DV 4355391611).
+INTERACTION_CONTENT_EXPORT_API = Api(
+    name="Interaction Content Export API",
+    prefix="/interaction-content-export",
+    versions=(1,),  # "Currently Interaction Content Export API supports version 1" (DV 4355457041)
+    scopes=(INTERACTION_CONTENT_READ,),
+    endpoints=(
+        # The page's heading says POST /interactions/external-storage, its curl
+        # example and the resources page POST /external-storage under the API's
+        # prefix: the example is what a client sends, so it is followed.
+        Endpoint(
+            "POST",
+            "/interaction-content-export/external-storage",
+            _CONTENT_READ,
+            summary="Create an external storage item (AWS_S3 role, region, bucket) to export into",
+            source=_DOCS + "4355424337/Create+an+external+storage+item",
+        ),
+        Endpoint(
+            "POST",
+            "/interaction-content-export/interactions/jobs/schedule-batch-export",
+            _CONTENT_READ,
+            summary="Schedule a one-time export job (body: startDate, endDate, filters, externalStorageId)",
+            source="https://docs-vcc.atlassian.net/wiki/x/cYCaAwE",
+        ),
+        # The page's title names schedule-recurring-export and its curl example
+        # schedule-recurring-job; the title matches its one-time sibling
+        # (schedule-batch-export), so it is followed. unconfirmed.
+        Endpoint(
+            "POST",
+            "/interaction-content-export/interactions/jobs/schedule-recurring-export",
+            _CONTENT_READ,
+            summary="Schedule an hourly export job (body: startDate, filters, externalStorageId)",
+            source=_DOCS + "4355391611",
+        ),
+    ),
+    source=_DOCS + "4355391549/Resources+Interaction+Content+Export+API",
+)
+
 PAYMENT_API = Api(
     name="Payment API",
     # unconfirmed: the docs give only /v1/... paths, never the gateway prefix;
-    # /globalpci follows the scope name.
+    # /globalpci follows the scope name and the code integrators publish.
     prefix="/globalpci",
     # unconfirmed: the docs require only the Authorization header, no versioned Accept.
-    version=1,
+    versions=(1,),
     scopes=(GLOBALPCI,),
     endpoints=(
         Endpoint(
             "POST",
             "/globalpci/v1/session",
-            "globalpci",
+            ("globalpci",),
             summary="Start an agent assist payment session",
             source=_DOCS + "3567681606/Create+agent+assist+session",
         ),
         Endpoint(
             "GET",
             "/globalpci/v1/session/{sessionGuid}",
-            "globalpci",
+            ("globalpci",),
             summary="Status of a payment session (kept 15 minutes after it ends)",
             source=_DOCS + "3567386714/Get+payment+session+status",
         ),
         Endpoint(
             "POST",
             "/globalpci/v1/digitalsession",
-            "globalpci",
+            ("globalpci",),
             summary="Start a digital payment session",
             source=_WIKI + "3613360129/Create+digital+session",
         ),
@@ -347,154 +411,92 @@ PAYMENT_API = Api(
     source=_DOCS + "3567190827/Requests+Payment+API",
 )
 
+
+def _ua_get(path: str, summary: str, source: str, *, paged: bool = False) -> Endpoint:
+    return Endpoint("GET", path, _USERS_READ_OR_WRITE, paging=PAGE_NUMBERS if paged else None,
+                    summary=summary, source=source)
+
+
+def _ua_write(method: str, path: str, summary: str, source: str) -> Endpoint:
+    return Endpoint(method, path, ("users:write",), summary=summary, source=source)
+
+
+_VIEWPAGE = "https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId="
+
+# User Admin: GETs accept users:read or users:write (DV 3568861239); changes
+# need users:write. Lists page by number; the docs disagree on the first page
+# ("the first page of results is page 0" on one page, "minimum 1, default 1" on
+# another), so ``vcc call --paginate`` numbers pages from the first answer's
+# meta.page instead of assuming either. No PUT of a user is documented.
 USER_ADMIN_API = Api(
     name="User Admin API",
     prefix="/useradmin",
-    version=4,  # "Invalid api-version! Valid values: 4"
+    versions=(4,),  # "Invalid api-version! Valid values: 4"
     scopes=(USERS_READ, USERS_WRITE),
     endpoints=(
-        Endpoint(
-            "GET",
-            "/useradmin/users",
-            "users:read",
-            summary="List users (query: include, page, limit)",
-            source=_WIKI + "3568762915",
-        ),
-        Endpoint(
-            "POST",
-            "/useradmin/users",
-            "users:write",
-            summary="Create a user",
-            source=_WIKI + "3568795697",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}",
-            "users:read",
-            summary="Get a user",
-            source=_DOCS + "3568861239/Get+user+by+user+ID",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/callbackNumbers",
-            "users:read",
-            summary="A user's callback numbers",
-            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3583868964",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/users/{userId}/callbackNumbers",
-            "users:write",
-            summary="Replace a user's callback numbers",
-            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3583115287",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/schedules",
-            "users:read",
-            summary="A user's schedules",
-            source=_WIKI + "3568926721",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/groups",
-            "users:read",
-            summary="The groups a user is in",
-            source=_WIKI + "3568599042",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/skills",
-            "users:read",
-            summary="A user's skills",
-            source=_DOCS + "3567681642/Get+user+s+skills",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/users/{userId}/skills",
-            "users:write",
-            summary="Replace a user's skills",
-            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3569319950",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/permissions/groups",
-            "users:read",
-            summary="A user's group permissions",
-            source=_DOCS + "3567616092/Get+user+s+group+permissions",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/users/{userId}/permissions/groups",
-            "users:write",
-            summary="Replace a user's group permissions",
-            source="https://docs-vcc.atlassian.net/wiki/x/GYC-1",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/permissions/addresses",
-            "users:read",
-            summary="A user's address permissions",
-            source=_DOCS + "3567224014",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/users/{userId}/permissions/addresses",
-            "users:write",
-            summary="Replace a user's address permissions",
-            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3567224027",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/permissions/interactionPlans",
-            "users:read",
-            summary="A user's interaction plan permissions",
-            source=_WIKI + "3567191217",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/users/{userId}/permissions/interactionPlans",
-            "users:write",
-            summary="Replace a user's interaction plan permissions",
-            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3573481601",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/users/{userId}/permissions/queues",
-            "users:read",
-            summary="A user's queue permissions",
-            source=_WIKI + "3567191242",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/users/{userId}/permissions/queues",
-            "users:write",
-            summary="Replace a user's queue permissions",
-            source="https://docs-vcc.atlassian.net/wiki/pages/viewpage.action?pageId=3568992326",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/skills/{skillId}/users",
-            "users:read",
-            summary="The users who have a skill",
-            source=_WIKI + "3567223966",
-        ),
-        Endpoint(
-            "PUT",
-            "/useradmin/skills/{skillId}/users",
-            "users:write",
-            summary="Replace the users who have a skill",
-            source=_DOCS + "3567191186",
-        ),
-        Endpoint(
-            "GET",
-            "/useradmin/groups/{groupId}/users",
-            "users:read",
-            summary="The users in a group",
-            source=_DOCS + "3567223890/Get+group+s+users",
-        ),
+        _ua_get("/useradmin/users", "List users (query: page, limit)", _WIKI + "3568762915", paged=True),
+        _ua_write("POST", "/useradmin/users", "Create a user", _WIKI + "3568795697"),
+        _ua_get("/useradmin/users/{userId}", "Get a user", _DOCS + "3568861239/Get+user+by+user+ID"),
+        _ua_write("PATCH", "/useradmin/users/{userId}", "Update a user (e.g. archive: active false)",
+                  _DOCS + "3568861239"),
+        _ua_write("DELETE", "/useradmin/users/{userId}", "Delete a user (archive it first)", _DOCS + "3568861239"),
+        _ua_get("/useradmin/users/{userId}/licenses", "A user's licenses", _DOCS + "3568861239"),
+        _ua_write("PATCH", "/useradmin/users/{userId}/licenses", "Change a user's licenses", _DOCS + "3568861239"),
+        _ua_get("/useradmin/users/{userId}/callbackNumbers", "A user's callback numbers", _VIEWPAGE + "3583868964"),
+        _ua_write("PUT", "/useradmin/users/{userId}/callbackNumbers", "Replace a user's callback numbers",
+                  _VIEWPAGE + "3583115287"),
+        _ua_get("/useradmin/users/{userId}/schedules", "A user's schedules", _WIKI + "3568926721"),
+        _ua_get("/useradmin/users/{userId}/groups", "The groups a user is in", _WIKI + "3568599042"),
+        _ua_get("/useradmin/users/{userId}/skills", "A user's skills", _DOCS + "3567681642/Get+user+s+skills"),
+        _ua_write("PUT", "/useradmin/users/{userId}/skills", "Replace a user's skills", _VIEWPAGE + "3569319950"),
+        _ua_get("/useradmin/users/{userId}/permissions/groups", "A user's group permissions",
+                _DOCS + "3567616092/Get+user+s+group+permissions"),
+        _ua_write("PUT", "/useradmin/users/{userId}/permissions/groups", "Replace a user's group permissions",
+                  "https://docs-vcc.atlassian.net/wiki/x/GYC-1"),
+        _ua_get("/useradmin/users/{userId}/permissions/addresses", "A user's address permissions",
+                _DOCS + "3567224014"),
+        _ua_write("PUT", "/useradmin/users/{userId}/permissions/addresses", "Replace a user's address permissions",
+                  _VIEWPAGE + "3567224027"),
+        _ua_get("/useradmin/users/{userId}/permissions/interactionPlans", "A user's interaction plan permissions",
+                _WIKI + "3567191217"),
+        _ua_write("PUT", "/useradmin/users/{userId}/permissions/interactionPlans",
+                  "Replace a user's interaction plan permissions", _VIEWPAGE + "3573481601"),
+        _ua_get("/useradmin/users/{userId}/permissions/queues", "A user's queue permissions", _WIKI + "3567191242"),
+        _ua_write("PUT", "/useradmin/users/{userId}/permissions/queues", "Replace a user's queue permissions",
+                  _VIEWPAGE + "3568992326"),
+        _ua_get("/useradmin/skills/{skillId}/users", "The users who have a skill", _WIKI + "3567223966", paged=True),
+        _ua_write("PUT", "/useradmin/skills/{skillId}/users", "Replace the users who have a skill",
+                  _DOCS + "3567191186"),
+        _ua_get("/useradmin/groups/{groupId}/users", "The users in a group", _DOCS + "3567223890/Get+group+s+users",
+                paged=True),
     ),
     source=_WIKI + "3567191029",
+)
+
+# Webhooks (beta): POST /webhooks/subscriptions needs admin:write (NV 3914432546);
+# GET and PATCH /webhooks/subscriptions/{subscriptionId} (NV 3914432535).
+_WEBHOOKS_REQUESTS = _WIKI + "3914432535"
+WEBHOOKS_API = Api(
+    name="Webhooks API",
+    prefix="/webhooks",
+    versions=(1,),  # "Example application/vnd.newvoicemedia.v1+json"
+    scopes=(ADMIN_READ, ADMIN_WRITE),
+    endpoints=(
+        Endpoint("POST", "/webhooks/subscriptions", ("admin:write",),
+                 summary="Create a subscription (body: name, url, events, enabled, secret)",
+                 source="https://docs-vcc.atlassian.net/wiki/x/HQC4CgE"),
+        # unconfirmed: listing subscriptions; the docs show only the single GET.
+        Endpoint("GET", "/webhooks/subscriptions", ("admin:read", "admin:write"),
+                 summary="List subscriptions", source=_WEBHOOKS_REQUESTS),
+        Endpoint("GET", "/webhooks/subscriptions/{subscriptionId}", ("admin:read", "admin:write"),
+                 summary="Get a subscription", source=_WEBHOOKS_REQUESTS),
+        Endpoint("PATCH", "/webhooks/subscriptions/{subscriptionId}", ("admin:write",),
+                 summary="Update a subscription", source=_WEBHOOKS_REQUESTS),
+        # unconfirmed: "This ID can be used to edit or delete the subscription."
+        Endpoint("DELETE", "/webhooks/subscriptions/{subscriptionId}", ("admin:write",),
+                 summary="Delete a subscription", source=_WEBHOOKS_REQUESTS),
+    ),
+    source=_WEBHOOKS_REQUESTS,
 )
 
 APIS: tuple[Api, ...] = (
@@ -504,8 +506,10 @@ APIS: tuple[Api, ...] = (
     INSIGHTS_STATS_API,
     INTERACTIONS_API,
     INTERACTION_CONTENT_API,
+    INTERACTION_CONTENT_EXPORT_API,
     PAYMENT_API,
     USER_ADMIN_API,
+    WEBHOOKS_API,
 )
 
 
@@ -585,62 +589,99 @@ def _scope_with_action(api: Api, action: str) -> str | None:
     return None
 
 
-def infer_scope(method: str, path: str) -> str | None:
-    """The scope a call needs: the endpoint's own if documented, else by the
-    API and method: GET/HEAD/OPTIONS take the ``:read`` scope, POST/PUT/PATCH
-    the ``:write`` one, DELETE ``:delete`` if the API has one else ``:write``;
-    an API with a single scope (``stats``, ``globalpci``) always takes it.
-    None when the path is not in the catalog."""
+def accepted_scopes(method: str, path: str) -> tuple[str, ...]:
+    """Every scope a call may use, the catalog's first choice first: the
+    endpoint's documented set, else one guessed from the API and the method
+    (GET/HEAD/OPTIONS the ``:read`` scope and then ``:write``, which the docs
+    let read wherever they say; POST/PUT/PATCH ``:write``; DELETE ``:delete``
+    if the API has one, else ``:write``); an API with a single scope
+    (``stats``, ``globalpci``) always takes it. Empty outside the catalog."""
     segments = _segments(path)
     api = _api_for(segments)
     if api is None:
-        return None
+        return ()
     endpoint = find_endpoint(method, path)
     if endpoint is not None:
-        return endpoint.scope
+        return endpoint.scopes
     if len(api.scopes) == 1:
-        return api.scopes[0].value
+        return (api.scopes[0].value,)
     verb = method.strip().upper()
     if verb in _READ_METHODS:
-        wanted = ("read",)
+        wanted: tuple[str, ...] = ("read", "write")
     elif verb == "DELETE":
         wanted = ("delete", "write")
     else:
         wanted = ("write",)
-    for action in wanted:
-        value = _scope_with_action(api, action)
-        if value is not None:
-            return value
+    found = tuple(v for v in (_scope_with_action(api, a) for a in wanted) if v is not None)
+    if verb in _READ_METHODS and found:
+        return found
+    if found:
+        return found[:1]
     # A write to an API with no ':write' scope: the least-read scope it has.
     if verb not in _READ_METHODS:
         for scope in api.scopes:
             if not scope.value.endswith(":read"):
-                return scope.value
-    return api.scopes[0].value
+                return (scope.value,)
+    return (api.scopes[0].value,)
+
+
+def infer_scope(method: str, path: str) -> str | None:
+    """The catalog's first choice of scope for the call (see ``accepted_scopes``);
+    None when the path is not in the catalog."""
+    scopes = accepted_scopes(method, path)
+    return scopes[0] if scopes else None
+
+
+def choose_scope(method: str, path: str, held: Sequence[str] = ()) -> str | None:
+    """The scope to ask a token for: the first accepted scope among ``held``
+    (the profile's scopes: what the credentials are known to get), else the
+    catalog's first choice. None when the path is not in the catalog."""
+    scopes = accepted_scopes(method, path)
+    for scope in scopes:
+        if scope in held:
+            return scope
+    return scopes[0] if scopes else None
+
+
+def accepted_versions(method: str, path: str) -> tuple[int, ...]:
+    """The Accept versions the call may send, the default first: the
+    endpoint's own if it has them, else the API's. Empty outside the catalog."""
+    api = find_api(path)
+    if api is None:
+        return ()
+    endpoint = find_endpoint(method, path)
+    if endpoint is not None and endpoint.versions:
+        return endpoint.versions
+    return api.versions
 
 
 def api_version(method: str, path: str) -> int | None:
-    """The Accept version for the call: the endpoint's own if it has one, else
-    the API's default. None when the path is not in the catalog."""
-    api = find_api(path)
-    if api is None:
-        return None
-    endpoint = find_endpoint(method, path)
-    if endpoint is not None and endpoint.version is not None:
-        return endpoint.version
-    return api.version
+    """The default Accept version for the call. None when the path is not in the catalog."""
+    versions = accepted_versions(method, path)
+    return versions[0] if versions else None
 
 
 def accept_header(method: str, path: str, version: int | None = None) -> str:
-    """The versioned Accept header value for the call. ``version`` overrides the
-    catalog's version; the style (vnd or ``application/json;version=N``) is the
-    API's. A path outside the catalog gets the vnd style, version 1."""
-    api = find_api(path)
+    """The versioned Accept header value for the call: ``version``, else the
+    catalog's default, else 1 for a path outside the catalog. Every VCC API
+    takes ``application/vnd.newvoicemedia.v{N}+json``."""
     if version is None:
         version = api_version(method, path) or 1
-    if api is not None and api.accept_style == JSON_VERSION_STYLE:
-        return f"application/json;version={version}"
     return f"application/vnd.newvoicemedia.v{version}+json"
+
+
+def paging_style(method: str, path: str) -> str | None:
+    """``PAGE_NUMBERS`` or ``CONTINUATION`` where the catalog knows how the
+    endpoint pages, else None (the answer decides)."""
+    endpoint = find_endpoint(method, path)
+    return endpoint.paging if endpoint is not None else None
+
+
+def window_limit(method: str, path: str) -> float | None:
+    """The longest ``start``..``end`` span the endpoint accepts, in seconds;
+    None when it has no documented limit."""
+    endpoint = find_endpoint(method, path)
+    return endpoint.window if endpoint is not None else None
 
 
 def all_scopes() -> tuple[str, ...]:
@@ -649,7 +690,7 @@ def all_scopes() -> tuple[str, ...]:
 
 
 def describe_scope(value: str) -> str | None:
-    """The API Admin description of a scope value, None if unknown."""
+    """The description of a scope value (API Admin's where it has one), None if unknown."""
     for api in APIS:
         for scope in api.scopes:
             if scope.value == value:
