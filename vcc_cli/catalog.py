@@ -105,8 +105,8 @@ GLOBALPCI = Scope("globalpci", "Create secure payment sessions")
 # Not in the API Admin table of the authentication guide: the Webhooks API's
 # endpoint pages and the Agents API's scope table name them; their wording here
 # is ours (unconfirmed: API Admin's own descriptions of them).
-ADMIN_READ = Scope("admin:read", "Read account administration settings (webhook subscriptions)")
-ADMIN_WRITE = Scope("admin:write", "Change account administration settings (webhook subscriptions)")
+ADMIN_READ = Scope("admin:read", "Read account administration settings")
+ADMIN_WRITE = Scope("admin:write", "Change account administration settings")
 SELF_READ = Scope("self:read", "Read your own user details and presence")
 SELF_WRITE = Scope("self:write", "Update your own user details and presence")
 

@@ -152,3 +152,30 @@ def test_version_and_help(capsys):
     out = capsys.readouterr().out
     for name in ("login", "logout", "token", "call", "scopes"):
         assert name in out
+
+
+def test_scopes_shows_where_a_scope_is_accepted_in_place_of_another(vcc):
+    lines = [line.split("\t") for line in vcc("scopes").stdout.splitlines()]
+    header, rows = lines[0], lines[1:]
+    used_for = header.index("used for")
+    users_write = next(r for r in rows if r[0] == "User Admin API" and r[1] == "users:write")
+    assert users_write[used_for] == "POST PUT PATCH DELETE; GET in place of users:read"
+
+
+def test_scopes_lists_admin_and_self_scopes_and_the_new_apis(vcc):
+    data = vcc("scopes", "--json").json
+    by_api = {api["api"]: [s["value"] for s in api["scopes"]] for api in data}
+    assert by_api["Webhooks API"] == ["admin:read", "admin:write"]
+    assert {"admin:read", "self:read", "self:write"} <= set(by_api["Agents API"])
+    assert by_api["Interaction Content Export API"] == ["interaction-content:read"]
+
+
+def test_scopes_json_lists_each_endpoint_with_its_accepted_scopes_and_paging(vcc):
+    data = vcc("scopes", "--json").json
+    content = next(a for a in data if a["prefix"] == "/interaction-content")
+    search = next(e for e in content["endpoints"] if e["method"] == "GET" and e["path"] == "/interaction-content/interactions")
+    assert search["scopes"] == ["interaction-content:read"] and search["paging"] == "continuation"
+    assert search["window_days"] == 7 and search["versions"] == [3, 2]
+    users = next(a for a in data if a["prefix"] == "/useradmin")
+    listing = next(e for e in users["endpoints"] if e["method"] == "GET" and e["path"] == "/useradmin/users")
+    assert listing["scopes"] == ["users:read", "users:write"]

@@ -28,7 +28,7 @@ def api_named(name: str) -> catalog.Api:
 # ------------------------------------------------------------------ the data
 
 
-def test_catalog_lists_the_eight_apis_of_spec_section_5():
+def test_catalog_lists_the_ten_apis_of_spec_section_5():
     assert {api.name for api in APIS} == {
         "Agent Availability API",
         "Agents API",
@@ -36,8 +36,10 @@ def test_catalog_lists_the_eight_apis_of_spec_section_5():
         "Insights Stats API",
         "Interactions API",
         "Interaction Content API",
+        "Interaction Content Export API",
         "Payment API",
         "User Admin API",
+        "Webhooks API",
     }
 
 
@@ -56,7 +58,7 @@ def test_every_api_has_at_least_one_scope_and_one_endpoint(api):
 def test_every_endpoint_scope_belongs_to_its_api(api):
     values = {scope.value for scope in api.scopes}
     for endpoint in api.endpoints:
-        assert endpoint.scope in values, endpoint
+        assert endpoint.scopes and set(endpoint.scopes) <= values, endpoint
 
 
 @pytest.mark.parametrize("api", APIS, ids=lambda a: a.name)
@@ -88,8 +90,9 @@ def test_endpoint_methods_are_upper_case_http_verbs():
     assert {e.method for api in APIS for e in api.endpoints} <= verbs
 
 
-def test_accept_styles_are_vnd_or_json_version():
-    assert {api.accept_style for api in APIS} <= {"vnd", "json-version"}
+def test_paging_styles_are_page_numbers_or_continuation_tokens():
+    styles = {e.paging for api in APIS for e in api.endpoints}
+    assert styles == {None, catalog.PAGE_NUMBERS, catalog.CONTINUATION}
 
 
 def test_prefixes_are_single_lower_case_segments_and_unique():
@@ -105,15 +108,25 @@ def test_documented_prefixes_and_versions():
     assert table["Agents API"] == ("/agents", 1)
     assert table["Conversation Analyzer API"] == ("/conversation-analyzer", 3)
     assert table["Insights Stats API"] == ("/stats", 3)
-    assert table["Interactions API"] == ("/interactions", 6)
+    assert table["Interactions API"] == ("/interactions", 1)
     assert table["Interaction Content API"] == ("/interaction-content", 3)
+    assert table["Interaction Content Export API"] == ("/interaction-content-export", 1)
     assert table["User Admin API"] == ("/useradmin", 4)
+    assert table["Webhooks API"] == ("/webhooks", 1)
+
+
+def test_documented_accept_versions_per_api_default_first():
+    versions = {api.name: api.versions for api in APIS}
+    assert versions["Insights Stats API"] == (3, 2)
+    assert versions["Interaction Content API"] == (3, 2)
+    assert versions["Conversation Analyzer API"] == (3, 2, 1)
+    assert versions["User Admin API"] == (4,)
 
 
 def test_documented_scopes_per_api():
     scopes = {api.name: [s.value for s in api.scopes] for api in APIS}
     assert scopes["Agent Availability API"] == ["agents-availability:read"]
-    assert scopes["Agents API"] == ["users:read", "users:write"]
+    assert scopes["Agents API"] == ["users:read", "users:write", "admin:read", "admin:write", "self:read", "self:write"]
     assert scopes["Conversation Analyzer API"] == ["interaction-content:read"]
     assert scopes["Insights Stats API"] == ["stats"]
     assert scopes["Interactions API"] == ["interactions:write"]
@@ -121,8 +134,10 @@ def test_documented_scopes_per_api():
         "interaction-content:read",
         "interaction-content:delete",
     ]
+    assert scopes["Interaction Content Export API"] == ["interaction-content:read"]
     assert scopes["Payment API"] == ["globalpci"]
     assert scopes["User Admin API"] == ["users:read", "users:write"]
+    assert scopes["Webhooks API"] == ["admin:read", "admin:write"]
 
 
 def test_a_shared_scope_has_one_description_everywhere():
@@ -140,7 +155,7 @@ def test_users_scopes_are_shared_by_agents_and_user_admin_apis():
 
 def test_interaction_content_read_is_shared_by_conversation_analyzer_and_interaction_content():
     names = {api.name for api in catalog.apis_for_scope("interaction-content:read")}
-    assert names == {"Conversation Analyzer API", "Interaction Content API"}
+    assert names == {"Conversation Analyzer API", "Interaction Content API", "Interaction Content Export API"}
 
 
 def test_each_api_keeps_its_own_source_url():
@@ -156,7 +171,7 @@ def test_catalog_imports_only_the_standard_library():
             imported |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "dataclasses"}
+    assert imported <= {"__future__", "collections", "dataclasses"}
 
 
 def test_catalog_objects_are_frozen():
@@ -171,11 +186,15 @@ def test_all_scopes_are_sorted_and_unique():
     scopes = all_scopes()
     assert list(scopes) == sorted(set(scopes))
     assert scopes == (
+        "admin:read",
+        "admin:write",
         "agents-availability:read",
         "globalpci",
         "interaction-content:delete",
         "interaction-content:read",
         "interactions:write",
+        "self:read",
+        "self:write",
         "stats",
         "users:read",
         "users:write",
@@ -388,15 +407,14 @@ def test_accept_header_for_interaction_content_is_vnd_v3():
     assert accept_header("DELETE", path) == "application/vnd.newvoicemedia.v3+json"
 
 
-def test_interactions_api_uses_json_version_6():
-    assert accept_header("POST", "/interactions/invoke") == "application/json;version=6"
-    assert api_named("Interactions API").accept_style == "json-version"
+def test_interactions_api_uses_vnd_v1_not_the_legacy_json_version_6():
+    assert accept_header("POST", "/interactions/invoke") == "application/vnd.newvoicemedia.v1+json"
 
 
 def test_accept_header_version_argument_overrides_catalog_version():
     header = accept_header("GET", "/stats/agent-activities", 2)
     assert header == "application/vnd.newvoicemedia.v2+json"
-    assert accept_header("POST", "/interactions/invoke", version=5) == "application/json;version=5"
+    assert accept_header("POST", "/interactions/invoke", version=5) == "application/vnd.newvoicemedia.v5+json"
 
 
 def test_accept_header_for_unknown_path_is_vnd_v1():
@@ -415,12 +433,12 @@ def test_api_version_of_unknown_path_is_none():
 
 
 def test_api_version_prefers_the_endpoint_version(monkeypatch):
-    special = catalog.Endpoint("GET", "/stats/special", "stats", version=2)
+    special = catalog.Endpoint("GET", "/stats/special", ("stats",), versions=(2,))
     stats = api_named("Insights Stats API")
     patched = catalog.Api(
         name=stats.name,
         prefix=stats.prefix,
-        version=stats.version,
+        versions=stats.versions,
         scopes=stats.scopes,
         endpoints=stats.endpoints + (special,),
         source=stats.source,
@@ -449,7 +467,11 @@ USER_ID = "8e22b1fe-d2ea-403d-8c03-50eb21188e79"
         ("GET", "/stats/agent-activities?start=2024-06-01T00:00:00Z&end=2024-06-02T00:00:00Z", "stats", V3),
         ("GET", "/stats/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5", "stats", V3),
         ("GET", "/conversation-analyzer/interactions?calls=2480fc2c-bbd7-427c-9439-02f76583aef5", "interaction-content:read", V3),
-        ("POST", "/interactions/Invoke", "interactions:write", "application/json;version=6"),
+        ("POST", "/interactions/Invoke", "interactions:write", V1),
+        ("POST", "/interaction-content-export/external-storage", "interaction-content:read", V1),
+        ("POST", "/interaction-content-export/interactions/jobs/schedule-batch-export", "interaction-content:read", V1),
+        ("POST", "/webhooks/subscriptions", "admin:write", V1),
+        ("GET", "/webhooks/subscriptions/2V1lVz6FeKOuVLEpSU6M0aqkM9b", "admin:read", V1),
         ("GET", "/interaction-content/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5", "interaction-content:read", V3),
         ("GET", "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24/content/callrecording",
          "interaction-content:read", V3),
@@ -482,7 +504,8 @@ def test_every_catalogued_endpoint_infers_its_own_scope_and_its_api_version(endp
     path = _sample_path(endpoint.path) + "?page=2"
     api = find_api(path)
     assert infer_scope(endpoint.method, path) == endpoint.scope
-    assert api_version(endpoint.method, path) == (endpoint.version or api.version)
+    assert catalog.accepted_scopes(endpoint.method, path) == endpoint.scopes
+    assert api_version(endpoint.method, path) == (endpoint.versions or api.versions)[0]
 
 
 def test_user_admin_permissions_are_catalogued_for_every_kind_the_docs_list():
@@ -490,3 +513,83 @@ def test_user_admin_permissions_are_catalogued_for_every_kind_the_docs_list():
     for kind in kinds:
         path = f"/useradmin/users/{{userId}}/permissions/{kind}"
         assert find_endpoint("GET", path) is not None and find_endpoint("PUT", path) is not None, kind
+
+
+# ------------------------------------------------ accepted scope sets (issue 10)
+
+
+def test_user_admin_and_agents_gets_accept_users_read_or_users_write():
+    for path in ("/useradmin/users", f"/useradmin/users/{USER_ID}", "/agents/presences/users"):
+        assert catalog.accepted_scopes("GET", path)[:2] == ("users:read", "users:write"), path
+
+
+def test_user_admin_changes_accept_only_users_write():
+    assert catalog.accepted_scopes("PATCH", f"/useradmin/users/{USER_ID}") == ("users:write",)
+    assert catalog.accepted_scopes("DELETE", f"/useradmin/users/{USER_ID}") == ("users:write",)
+
+
+def test_agents_api_endpoints_accept_the_scopes_of_its_scope_table():
+    assert catalog.accepted_scopes("GET", "/agents/presence-definitions") == (
+        "users:read", "users:write", "admin:read", "admin:write", "self:read", "self:write")
+    assert catalog.accepted_scopes("GET", f"/agents/{USER_ID}/presence") == (
+        "users:read", "users:write", "self:read", "self:write")
+    assert catalog.accepted_scopes("PATCH", f"/agents/{USER_ID}/presence") == ("users:write", "self:write")
+
+
+def test_export_posts_use_the_read_scope():
+    for endpoint in api_named("Interaction Content Export API").endpoints:
+        assert endpoint.method == "POST" and endpoint.scopes == ("interaction-content:read",)
+
+
+def test_webhooks_reads_accept_admin_read_or_write_and_changes_need_admin_write():
+    assert catalog.accepted_scopes("GET", "/webhooks/subscriptions/s1") == ("admin:read", "admin:write")
+    assert catalog.accepted_scopes("POST", "/webhooks/subscriptions") == ("admin:write",)
+    assert catalog.accepted_scopes("PATCH", "/webhooks/subscriptions/s1") == ("admin:write",)
+
+
+def test_unlisted_reads_accept_the_read_and_the_write_scope():
+    assert catalog.accepted_scopes("GET", "/useradmin/some/new/resource") == ("users:read", "users:write")
+
+
+def test_choose_scope_takes_an_accepted_scope_the_profile_holds():
+    assert catalog.choose_scope("GET", "/useradmin/users", ["stats", "users:write"]) == "users:write"
+
+
+def test_choose_scope_without_a_held_scope_is_the_first_choice():
+    assert catalog.choose_scope("GET", "/useradmin/users", ["stats"]) == "users:read"
+    assert catalog.choose_scope("GET", "/useradmin/users") == "users:read"
+    assert catalog.choose_scope("GET", "/nothing") is None
+
+
+# ------------------------------------------------------- paging and windows
+
+
+def test_content_search_pages_with_continuation_tokens_over_at_most_seven_days():
+    path = "/interaction-content/interactions?start=2026-11-01T00:00:00Z"
+    assert catalog.paging_style("GET", path) == catalog.CONTINUATION
+    assert catalog.window_limit("GET", path) == 7 * 86400
+
+
+def test_stats_collections_page_by_number_with_a_31_day_window():
+    assert catalog.paging_style("GET", "/stats/agent-activities") == catalog.PAGE_NUMBERS
+    assert catalog.window_limit("GET", "/stats/agent-activities") == 31 * 86400
+    assert catalog.window_limit("GET", "/stats/agent-status") is None
+
+
+def test_user_lists_page_by_number():
+    assert catalog.paging_style("GET", "/useradmin/users") == catalog.PAGE_NUMBERS
+    assert catalog.paging_style("GET", f"/useradmin/users/{USER_ID}") is None
+
+
+def test_stats_endpoints_the_docs_name_are_catalogued():
+    for path in ("/stats/agent-activities", "/stats/agent-status", "/stats/interactions",
+                 "/stats/interactions/ongoing", "/stats/queue-times", "/stats/wfm/agent-states",
+                 "/stats/wfm/queue-activity"):
+        assert find_endpoint("GET", path) is not None, path
+
+
+def test_user_admin_endpoints_the_docs_name_are_catalogued_and_no_put_of_a_user():
+    user = f"/useradmin/users/{USER_ID}"
+    for method, path in (("PATCH", user), ("DELETE", user), ("GET", user + "/licenses"), ("PATCH", user + "/licenses")):
+        assert find_endpoint(method, path) is not None, (method, path)
+    assert find_endpoint("PUT", user) is None

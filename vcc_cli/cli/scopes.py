@@ -1,4 +1,5 @@
-"""``vcc scopes``: every API with its scopes, path prefix and Accept version."""
+"""``vcc scopes``: every API with its scopes, what each is for (including the
+endpoints that accept it in place of another), path prefix and Accept versions."""
 
 from __future__ import annotations
 
@@ -21,6 +22,50 @@ def _accept(api) -> str:
     from vcc_cli import catalog
 
     return catalog.accept_header("GET", api.prefix, api.version)
+
+
+def _versions(api) -> str:
+    """``v3`` or ``v3 (also v2)``: the default Accept version first."""
+    others = ", ".join(f"v{v}" for v in api.versions[1:])
+    return f"v{api.version}" + (f" (also {others})" if others else "")
+
+
+def _used_for(api, scope: str) -> str:
+    """The methods whose endpoints take ``scope`` as first choice, then those that
+    accept it in place of another: ``POST PATCH DELETE; GET in place of users:read``."""
+    first: list[str] = []
+    instead: dict[str, list[str]] = {}
+    for endpoint in api.endpoints:
+        if scope not in endpoint.scopes:
+            continue
+        if endpoint.scopes[0] == scope:
+            first.append(endpoint.method)
+        else:
+            instead.setdefault(endpoint.scopes[0], []).append(endpoint.method)
+
+    def methods(values: list[str]) -> str:
+        order = ("GET", "POST", "PUT", "PATCH", "DELETE")
+        return " ".join(m for m in order if m in values)
+
+    parts = [methods(first)] if first else []
+    parts += [f"{methods(ms)} in place of {other}" for other, ms in instead.items()]
+    return "; ".join(parts)
+
+
+def _endpoints(api) -> list[dict]:
+    return [
+        {
+            "method": e.method,
+            "path": e.path,
+            "scopes": list(e.scopes),
+            "versions": list(e.versions or api.versions),
+            **({"paging": e.paging} if e.paging else {}),
+            **({"window_days": e.window / 86400} if e.window else {}),
+            "summary": e.summary,
+            **({"source": e.source} if e.source else {}),
+        }
+        for e in api.endpoints
+    ]
 
 
 def _profile_state(opts: ScopesOptions, rt: Runtime):
@@ -60,29 +105,32 @@ def run(opts: ScopesOptions, rt: Runtime) -> int:
                     "api": api.name,
                     "prefix": api.prefix,
                     "version": api.version,
+                    "versions": list(api.versions),
                     "accept": _accept(api),
                     "source": api.source,
                     "scopes": [
                         {
                             "value": s.value,
                             "description": s.description,
+                            "used_for": _used_for(api, s.value),
                             **({"default": s.value in defaults} if defaults is not None else {}),
                             **({"cached_token_expires_in": int(lifetimes[s.value])} if s.value in lifetimes else {}),
                         }
                         for s in api.scopes
                     ],
+                    "endpoints": _endpoints(api),
                 }
                 for api in catalog.APIS
             ]
         )
         return 0
-    columns = ["API", "scope", "description", "prefix", "Accept"]
+    columns = ["API", "scope", "description", "used for", "prefix", "Accept"]
     if defaults is not None:
         columns.append("profile")
     rows = []
     for api in catalog.APIS:
         for s in api.scopes:
-            row = [api.name, s.value, s.description, api.prefix, _accept(api)]
+            row = [api.name, s.value, s.description, _used_for(api, s.value), api.prefix, _versions(api)]
             if defaults is not None:
                 marks = []
                 if s.value in defaults:
@@ -99,8 +147,11 @@ def command(
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON, with each API's documentation URL.")] = False,
     profile: options.ProfileOpt = None,
 ) -> None:
-    """List every VCC API with its scopes, path prefix and Accept version.
+    """List every VCC API with its scopes, path prefix and Accept versions.
 
+    "used for" names the methods each scope serves, and where an endpoint takes
+    it in place of another scope (GETs of users accept users:write too).
+    --json adds every endpoint with its accepted scopes, versions and paging.
     With a profile (or env credentials), also its default scopes and how long each
     cached token still lives.
 
