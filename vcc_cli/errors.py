@@ -42,6 +42,15 @@ class AuthError(VccError):
     exit_code = ExitCode.AUTH
 
 
+class TokenRefused(AuthError):
+    """The token endpoint answered an OAuth error (RFC 6749 5.2); ``code`` is its
+    ``error`` value, e.g. ``invalid_scope`` (exit 3)."""
+
+    def __init__(self, message: str, hint: str | None = None, *, code: str = ""):
+        super().__init__(message, hint)
+        self.code = code
+
+
 class NetworkError(VccError):
     """Timeout, DNS, TLS, connection refused, unusable answer (exit 4)."""
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from urllib.parse import parse_qs
 
 import pytest
 import requests
 
 from tests.conftest import TOKEN_URL, token_answer
-from vcc_cli.errors import AuthError, NetworkError
+from vcc_cli.errors import AuthError, NetworkError, TokenRefused
 from vcc_cli.tokens.client import MAX_LIFETIME, fetch_token
 
 TIMEOUT = (10.0, 60.0)
@@ -25,26 +24,30 @@ def test_request_is_form_encoded_client_credentials_with_space_separated_scopes(
     request = mock_http.calls[0].request
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     form = parse_qs(request.body)
-    assert form == {"grant_type": ["client_credentials"], "scope": ["stats users:read"]}
+    assert form["grant_type"] == ["client_credentials"] and form["scope"] == ["stats users:read"]
 
 
-def test_client_authenticates_with_basic_form_encoded_per_rfc6749_2_3_1(mock_http):
+def test_credentials_go_in_the_body_as_vcc_documents_not_in_basic(mock_http):
     mock_http.post(TOKEN_URL, json=token_answer())
     fetch(client_id="id with space", secret="p@ss:word+/")
-    header = mock_http.calls[0].request.headers["Authorization"]
-    assert header.startswith("Basic ")
-    decoded = base64.b64decode(header[6:]).decode()
-    assert decoded == "id+with+space:p%40ss%3Aword%2B%2F"
+    request = mock_http.calls[0].request
+    assert "Authorization" not in request.headers
+    form = parse_qs(request.body)
+    assert form["client_id"] == ["id with space"] and form["client_secret"] == ["p@ss:word+/"]
 
 
-def test_server_refusing_basic_is_asked_again_with_credentials_in_body(mock_http):
-    mock_http.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
-    mock_http.post(TOKEN_URL, json=token_answer("from-body"))
-    result = fetch()
-    assert result.token.access_token == "from-body"
-    second = mock_http.calls[1].request
-    assert "Authorization" not in second.headers
-    assert parse_qs(second.body)["client_secret"] == ["12345"]
+def test_wrong_credentials_cost_one_token_request(mock_http):
+    mock_http.post(TOKEN_URL, status=400, json={"error": "invalid_client"})
+    with pytest.raises(AuthError, match="invalid_client"):
+        fetch()
+    assert len(mock_http.calls) == 1
+
+
+def test_an_oauth_refusal_carries_its_error_code(mock_http):
+    mock_http.post(TOKEN_URL, status=400, json={"error": "invalid_scope", "error_description": "You must specify a scope"})
+    with pytest.raises(TokenRefused) as refused:
+        fetch()
+    assert refused.value.code == "invalid_scope" and refused.value.exit_code == 3
 
 
 def test_expiry_is_counted_from_when_the_request_was_sent(mock_http):

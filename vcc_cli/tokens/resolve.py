@@ -20,8 +20,9 @@ LOCK_MARGIN = 2.0  # seconds
 
 
 def lock_timeout_for(timeout: tuple[float, float]) -> float:
-    """How long to wait for another process's fetch: its worst case (two requests,
-    Basic then body credentials, each up to connect + read timeout) and a margin."""
+    """How long to wait for another process's fetch: its worst case is one token
+    request (connect + read timeout), doubled because the holder may run with
+    longer timeouts than ours (another job's --timeout or VCC_TIMEOUT), and a margin."""
     return 2 * (timeout[0] + timeout[1]) + LOCK_MARGIN
 
 
