@@ -33,6 +33,9 @@ class CallRequest:
     headers: dict[str, str] = field(default_factory=dict)  # -H values, by lower-case name
     body: bytes | None = None
     scopes: tuple[str, ...] = ()
+    #: other scopes the endpoint accepts, to ask for once if the token endpoint
+    #: refuses an inferred scope (empty when -s chose the scopes)
+    scope_alternatives: tuple[str, ...] = ()
 
     @property
     def user_sets_authorization(self) -> bool:
@@ -218,17 +221,24 @@ def read_body(value: str, stdin) -> bytes:
     return data
 
 
-def choose_scopes(method: str, path: str, scope_options: Sequence[str], profile_scopes: Sequence[str]) -> tuple[str, ...]:
-    """--scope > inferred from the path and method > profile default (SPEC 3)."""
+def choose_scopes(
+    method: str, path: str, scope_options: Sequence[str], profile_scopes: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(scopes to ask a token for, other scopes the endpoint accepts).
+
+    ``--scope`` first; else, for a catalogued path, one the endpoint accepts and
+    the credentials can get: the first accepted scope among the profile's
+    scopes, else the catalog's first choice (SPEC 3 and 5); else the profile's
+    default scopes."""
     from vcc_cli.config import split_scopes
 
     if scope_options:
-        return split_scopes(scope_options)
-    inferred = catalog.infer_scope(method, path)
-    if inferred:
-        return (inferred,)
+        return split_scopes(scope_options), ()
+    chosen = catalog.choose_scope(method, path, profile_scopes)
+    if chosen:
+        return (chosen,), tuple(s for s in catalog.accepted_scopes(method, path) if s != chosen)
     if profile_scopes:
-        return tuple(profile_scopes)
+        return tuple(profile_scopes), ()
     raise UsageError(
         f"cannot tell which scope {path} needs",
         "pass -s SCOPE (see `vcc scopes`), or set default scopes with `vcc login -s SCOPE`",
@@ -292,19 +302,47 @@ class Caller:
     requests_sent: int = 0
     _token: object = None
     _origin: str | None = None
+    _scopes: tuple[str, ...] = ()  # the scopes of the token in use
 
     def _resolve(self, req: CallRequest) -> None:
         if self._origin is not None:
             return
+        self._scopes = req.scopes
         if req.user_sets_authorization:
             self._token, self._origin = None, "header"
         elif self.env_token is not None:
             self._token, self._origin = self.env_token, "env"
         else:
-            resolved = self.tokens.get(req.scopes)
+            resolved = self._first_token(req)
             for note in resolved.notes:
                 self.notify(note)
             self._token, self._origin = resolved.token, resolved.origin
+
+    def _first_token(self, req: CallRequest):
+        """A token for the request's scopes; if the token endpoint refuses an
+        inferred scope (invalid_scope) and the endpoint accepts another, that
+        one is asked for, once, with a note."""
+        from vcc_cli.errors import TokenRefused
+
+        try:
+            return self.tokens.get(req.scopes)
+        except TokenRefused as refused:
+            if refused.code != "invalid_scope" or not req.scope_alternatives:
+                raise
+            wanted, other = " ".join(req.scopes), req.scope_alternatives[0]
+            self.notify(f"the token endpoint refused scope {wanted!r}; {req.path} also accepts {other!r}: "
+                        "asking for that instead")
+            self._scopes = (other,)
+            try:
+                return self.tokens.get(self._scopes)
+            except TokenRefused as again:
+                if again.code != "invalid_scope":
+                    raise
+                raise AuthError(
+                    f"the token endpoint refused both scopes {wanted!r} and {other!r} (invalid_scope)",
+                    f"add one of them to these API credentials in VCC's API Admin, or pass -s SCOPE "
+                    f"(see `vcc scopes`)",
+                ) from None
 
     @property
     def token_origin(self) -> str | None:
@@ -320,6 +358,11 @@ class Caller:
             return tuple(token.scopes)
         return jwt_scopes(token.access_token)
 
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The scopes the token in use was asked for (after any invalid_scope fallback)."""
+        return self._scopes
+
     def send(self, req: CallRequest) -> Sent:
         """Send ``req``; returns the (streaming) response, whatever its status."""
         self._resolve(req)
@@ -329,20 +372,20 @@ class Caller:
             response.close()
             self.notify("the API answered 401: fetching a new token and trying once more")
             self.tokens.drop(self._token)
-            resolved = self.tokens.get(req.scopes, refresh=True)
+            resolved = self.tokens.get(self._scopes, refresh=True)
             self._token, self._origin = resolved.token, "refreshed"
             response = self._with_retries(req)
             if response.status_code == 401:
                 response.close()
                 raise AuthError(
                     "the API rejected a freshly fetched token (HTTP 401)",
-                    f"check that the credentials are allowed scope {' '.join(req.scopes)!r}, and the API URL/region",
+                    f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
                 )
         elif response.status_code == 401 and self._origin == "refreshed":  # one refresh per invocation
             response.close()
             raise AuthError(
                 "the API rejected the token fetched after an earlier 401 (HTTP 401)",
-                f"check that the credentials are allowed scope {' '.join(req.scopes)!r}, and the API URL/region",
+                f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
             )
         elif response.status_code == 401 and self._origin == "env":
             response.close()
@@ -402,6 +445,13 @@ def required_scope(response, req: CallRequest) -> str:
     return catalog.infer_scope(req.method, req.path) or " ".join(req.scopes)
 
 
+def accepted_text(req: CallRequest, needed: str) -> str:
+    """``'users:read'`` or, where the endpoint accepts several, ``'users:read' (or 'users:write')``."""
+    accepted = catalog.accepted_scopes(req.method, req.path)
+    others = [s for s in accepted if s != needed] if needed in accepted else []
+    return repr(needed) + (f" (or {' or '.join(map(repr, others))})" if others else "")
+
+
 def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | None = None) -> ApiError:
     """The error for an answer >= 400; a 403 names the scope needed and the token's scopes."""
     status, reason = response.status_code, response.reason or ""
@@ -410,7 +460,7 @@ def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, 
         needed = required_scope(response, req)
         has = " ".join(token_scopes) if token_scopes else "unknown"
         return ApiError(
-            f"HTTP 403 {reason}: {where} needs scope {needed!r}; the token has {has!r}",
+            f"HTTP 403 {reason}: {where} needs scope {accepted_text(req, needed)}; the token has {has!r}",
             f"add {needed!r} to the API credentials in VCC's API Admin, or pass -s {needed}",
         )
     if status == 404:

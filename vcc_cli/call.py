@@ -84,8 +84,8 @@ def build_request(opts: CallOptions, rt: Runtime):
     inv = resolve_invocation(rt, opts.profile, opts.region)
     url, rel_path = api.resolve_url(path, inv.target.api_url)
     profile_scopes = inv.profile.scopes if inv.profile else ()
-    scopes = api.choose_scopes(method, rel_path, opts.scopes, profile_scopes)
-    req = api.CallRequest(method, url, rel_path, params, headers, body, scopes)
+    scopes, alternatives = api.choose_scopes(method, rel_path, opts.scopes, profile_scopes)
+    req = api.CallRequest(method, url, rel_path, params, headers, body, scopes, alternatives)
     return req, catalog.accept_header(method, rel_path, opts.api_version), inv
 
 
@@ -151,7 +151,7 @@ def run(opts: CallOptions, rt: Runtime) -> int:
 
 def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
     """--paginate and/or --query: the JSON answer, merged over pages, queried."""
-    from vcc_cli import api, pagination
+    from vcc_cli import api, catalog, pagination
     from vcc_cli.query import apply_query
 
     data = _read_all(response)
@@ -164,19 +164,19 @@ def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
             io.note("--paginate: the answer is not JSON; printed as is")
             return _emit_bytes(data, opts, io)
 
-        def fetch(page: int):
-            page_req = req.with_param("page", str(page))
+        def fetch(param: str, value: str, ordinal: int):
+            page_req = req.with_param(param, value)
             sent = caller.send(page_req)
             with sent.response as page_response:
                 if page_response.status_code >= 400:
                     _render(page_response, io, raw=opts.raw)
-                    raise api.api_error(page_response, page_req, sent.token_scopes, page=page)
+                    raise api.api_error(page_response, page_req, sent.token_scopes, page=ordinal)
                 parsed = _parse_json(_read_all(page_response), page_response, None)
             if parsed is _NOT_JSON:
-                raise NetworkError(f"page {page} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
+                raise NetworkError(f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
             return parsed
 
-        collected = pagination.collect(document, fetch)
+        collected = pagination.collect(document, fetch, hint=catalog.paging_style(req.method, req.path))
         for note in collected.notes:
             io.note(note)
         if compiled is None and collected.pages == 1 and collected.notes:

@@ -106,4 +106,4 @@ def test_403_with_vcc_token_reads_the_scopes_from_the_jwt(vcc, mock_http):
     mock_http.get(API_URL + "/useradmin/users", status=403, json={})
     env = {"VCC_TOKEN": jwt({"scope": "stats agents-availability:read"}), "VCC_REGION": "emea"}
     result = vcc("call", "/useradmin/users", env=env, expect_error=1)
-    assert "needs scope 'users:read'; the token has 'stats agents-availability:read'" in result.stderr
+    assert "needs scope 'users:read' (or 'users:write'); the token has 'stats agents-availability:read'" in result.stderr
