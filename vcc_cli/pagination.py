@@ -1,14 +1,26 @@
-"""``vcc call --paginate``: VCC collections paged with ``meta.page``/``meta.pageCount``.
+"""``vcc call --paginate``: VCC collections in both documented paging styles.
 
-A VCC page is a JSON object with one list of items under a name that depends
-on the API (``items``, ``users``, ``accounts``…) and a ``meta`` object such as
-``{"page": 1, "pageSize": 100, "count": 100, "pageCount": 7, "totalCount": 642}``.
+- **Page numbers** (Insights Stats, User Admin): request ``page``; each answer
+  carries ``meta {page, count, pageCount, totalCount}`` (Stats adds ``upTo``).
+  Stats pages start at 1; User Admin's docs say 0 on one page and 1 on
+  another, so pages are numbered from the first answer's ``meta.page`` (0 means
+  0-based, anything else 1-based) instead of assuming either.
+- **Continuation tokens** (the Interaction Content v3 search): request
+  ``continuationToken``; each answer carries ``meta.nextContinuationToken``,
+  null on the last page (DV 3567223389; VCC's Node sample ``client.js``).
+
+The style is the catalog's where it knows the endpoint and the answer agrees,
+else the answer's own (``meta.nextContinuationToken`` present, or a
+``meta.pageCount``). A VCC page is a JSON object with one list of items under a
+name that depends on the API (``items``, ``users``…) beside ``meta``.
 ``collect`` fetches the other pages and returns one document of the same shape
-as a page: the first page's fields, its list holding every item, and a ``meta``
-that counts them.
+as a page: the first page's fields, its list holding every item, and a
+``meta`` that counts them.
 
-Items are gathered with ``list.extend`` into one list, so 100,000 items over
-many pages cost linear time; nothing is re-copied per page.
+A server that repeats a continuation token, or answers a page with no items
+while announcing more, would make a naive loop spin forever: both end with a
+NetworkError (exit 4) instead. Items are gathered with ``list.extend`` into one
+list, so 100,000 items over many pages cost linear time.
 Standard library only.
 """
 
@@ -17,7 +29,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vcc_cli.errors import NetworkError
+
 MAX_PAGES = 10_000  # a guard against a server that never stops announcing pages
+
+PAGE_NUMBERS = "page"  # the same values as vcc_cli.catalog's, without importing it
+CONTINUATION = "continuation"
+NEXT_TOKEN = "nextContinuationToken"
+
+#: fetch(parameter, value, ordinal): the JSON document of the page asked for with
+#: ``?parameter=value``; ``ordinal`` counts pages from 1 (for messages). It raises on errors.
+Fetch = Callable[[str, str, int], object]
 
 
 @dataclass
@@ -31,15 +53,29 @@ class Collected:
 
 def page_count(document: object) -> int | None:
     """``meta.pageCount`` when it is a non-negative integer, else None."""
-    if not isinstance(document, dict):
-        return None
-    meta = document.get("meta")
-    if not isinstance(meta, dict):
-        return None
-    count = meta.get("pageCount")
+    meta = _meta(document)
+    count = meta.get("pageCount") if meta is not None else None
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         return None
     return count
+
+
+def _meta(document: object) -> dict | None:
+    meta = document.get("meta") if isinstance(document, dict) else None
+    return meta if isinstance(meta, dict) else None
+
+
+def answer_style(document: object, hint: str | None = None) -> str | None:
+    """The paging style of an answer: ``hint`` (the catalog's) when the answer
+    carries what that style needs, else whichever it carries; None if neither."""
+    meta = _meta(document)
+    tokens = meta is not None and NEXT_TOKEN in meta
+    pages = page_count(document) is not None
+    if hint == CONTINUATION and tokens or hint == PAGE_NUMBERS and pages:
+        return hint
+    if tokens:
+        return CONTINUATION
+    return PAGE_NUMBERS if pages else None
 
 
 def current_page(document: dict) -> int | None:
@@ -53,28 +89,71 @@ def find_collection(document: dict) -> str | None:
     names = [k for k, v in document.items() if k != "meta" and isinstance(v, list)]
     if len(names) <= 1:
         return names[0] if names else None
-    count = document.get("meta", {}).get("count")
+    count = (_meta(document) or {}).get("count")
     sized = [k for k in names if len(document[k]) == count]
     return sized[0] if len(sized) == 1 else names[0]
 
 
-def collect(first: object, fetch: Callable[[int], object], *, max_pages: int = MAX_PAGES) -> Collected:
+def collect(first: object, fetch: Fetch, *, hint: str | None = None, max_pages: int = MAX_PAGES) -> Collected:
     """All pages merged into one document, starting from the answer ``first``.
 
-    ``fetch(n)`` returns the JSON document of page ``n`` (it raises on errors).
-    Pages are numbered from ``meta.page`` of the first answer: 0-based when it
-    says 0, else 1-based. Paging stops after the first answer's ``pageCount``
-    pages (a count that grows meanwhile is noted, not followed), at an empty
-    page, or after ``max_pages`` pages. A first answer without ``meta.pageCount``
-    or without a list is returned as it is."""
-    total_pages = page_count(first)
-    if total_pages is None:
-        return Collected(first, notes=["--paginate: the answer has no meta.pageCount; printed as is"])
+    ``hint`` is the catalog's paging style for the endpoint, if it knows one.
+    An answer in neither style, or without a list, is returned as it is, with a note."""
+    style = answer_style(first, hint)
+    if style is None:
+        return Collected(first, notes=["--paginate: the answer has neither meta.pageCount nor "
+                                       "meta.nextContinuationToken; printed as is"])
     assert isinstance(first, dict)
     name = find_collection(first)
     if name is None:
         return Collected(first, notes=["--paginate: the answer holds no list of items; printed as is"])
+    if style == CONTINUATION:
+        return _by_token(first, name, fetch, max_pages)
+    return _by_number(first, name, fetch, max_pages)
 
+
+def _batch(document: object, name: str, ordinal: int) -> list:
+    batch = document.get(name) if isinstance(document, dict) else None
+    if not isinstance(batch, list):
+        raise NetworkError(f"--paginate: page {ordinal} has no {name!r} list like the first page",
+                           "the API changed its answer while paging: try again, or drop --paginate")
+    return batch
+
+
+def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collected:
+    items = list(first[name])
+    token = first["meta"].get(NEXT_TOKEN)
+    seen: set[str] = set()
+    pages, notes = 1, []
+    while token is not None:
+        if not isinstance(token, str) or not token:
+            raise NetworkError(f"--paginate: page {pages} announced a continuation token that is not a string: "
+                               f"{str(token)[:40]!r}", "the API's answer is not as documented: drop --paginate")
+        if token in seen:
+            raise NetworkError(f"--paginate: page {pages} repeated an earlier continuation token; stopped "
+                               "rather than loop", "the API is not advancing: try again later, or drop --paginate")
+        if pages >= max_pages:
+            notes.append(f"--paginate: stopped after {pages} pages; ask for bigger pages (e.g. -q limit=1000) "
+                         "or a shorter start..end window")
+            break
+        seen.add(token)
+        pages += 1
+        document = fetch("continuationToken", token, pages)
+        batch = _batch(document, name, pages)
+        token = (_meta(document) or {}).get(NEXT_TOKEN)
+        if not batch and token is not None:
+            raise NetworkError(f"--paginate: page {pages} added no items but announced another page; stopped "
+                               "rather than loop", "the API is not advancing: try again later, or drop --paginate")
+        items.extend(batch)
+    merged = dict(first)  # same fields, same order, as a page
+    merged[name] = items
+    merged["meta"] = {**first["meta"], NEXT_TOKEN: None, "count": len(items)}
+    return Collected(merged, pages, notes)
+
+
+def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collected:
+    total_pages = page_count(first)
+    assert total_pages is not None
     start = current_page(first)
     base = 0 if start == 0 else 1
     if start is None:
@@ -88,17 +167,15 @@ def collect(first: object, fetch: Callable[[int], object], *, max_pages: int = M
     while page < last:
         if pages >= max_pages:
             notes.append(f"--paginate: stopped after {pages} pages of {total_pages}; ask for bigger pages "
-                         "(e.g. -q pageSize=1000) or fewer items")
+                         "(e.g. -q limit=1000) or fewer items")
             break
         page += 1
-        document = fetch(page)
         pages += 1
-        batch = document.get(name) if isinstance(document, dict) else None
-        if not isinstance(batch, list):
-            notes.append(f"--paginate: page {page} has no {name!r} list; stopped there")
+        document = fetch("page", str(page), pages)
+        batch = _batch(document, name, page)
+        if not batch:  # the collection shrank while paging: what is left is already here
+            notes.append(f"--paginate: page {page} of {total_pages} was empty (the collection shrank while paging)")
             break
-        if not batch:
-            break  # the collection shrank while paging
         items.extend(batch)
         grown_to = max(grown_to, page_count(document) or 0)
     if grown_to > total_pages:

@@ -144,3 +144,55 @@ def test_query_on_an_answer_that_is_not_json_is_a_usage_error(vcc, token_ok):
     token_ok.get(USERS, body="<html></html>", content_type="text/html")
     result = vcc("call", "/useradmin/users", "--query", "users", env=CI_ENV, expect_error=2)
     assert "needs a JSON answer" in result.stderr and "text/html" in result.stderr
+
+
+# ------------------------------------------------- continuation tokens (content search)
+
+SEARCH = API_URL + "/interaction-content/interactions"
+WEEK = ("-q", "start=2026-11-01T00:00:00Z", "-q", "end=2026-11-08T00:00:00Z")
+
+
+def serve_search(mock_http, total, size, *, tokens=None):
+    """The Interaction Content v3 search: ``total`` items, ``size`` a page, the next
+    position in the continuation token (or the tokens of ``tokens`` in turn)."""
+
+    def callback(request):
+        if tokens is not None:  # a scripted server: the same items, the given tokens
+            items, nxt = [{"guid": "g"}] * min(size, total), tokens.pop(0)
+        else:
+            query = parse_qs(urlsplit(request.url).query)
+            position = int(query.get("continuationToken", ["pos-0"])[0].removeprefix("pos-"))
+            items = [{"guid": f"g{i}"} for i in range(position, min(position + size, total))]
+            nxt = f"pos-{position + size}" if position + size < total else None
+        return 200, {"Content-Type": "application/json"}, json.dumps({"items": items, "meta": {"nextContinuationToken": nxt}})
+
+    mock_http.add_callback(responses.GET, SEARCH, callback=callback)
+
+
+def test_paginate_follows_continuation_tokens_of_the_content_search(vcc, token_ok):
+    serve_search(token_ok, 25, 10)
+    doc = vcc("call", "/interaction-content/interactions", *WEEK, "--paginate", env=CI_ENV).json
+    assert [i["guid"] for i in doc["items"]] == [f"g{i}" for i in range(25)]
+    assert doc["meta"] == {"nextContinuationToken": None, "count": 25}
+    asked = [query_of(c).get("continuationToken") for c in api_calls(token_ok)]
+    assert asked == [None, ["pos-10"], ["pos-20"]]
+    assert all(query_of(c)["start"] == ["2026-11-01T00:00:00Z"] for c in api_calls(token_ok))
+
+
+def test_paginate_with_a_repeated_continuation_token_exits_4_without_looping(vcc, token_ok):
+    serve_search(token_ok, 100, 10, tokens=["t1", "t2", "t1", "t3"])
+    result = vcc("call", "/interaction-content/interactions", *WEEK, "--paginate", env=CI_ENV, expect_error=4)
+    assert "repeated an earlier continuation token" in result.stderr and len(api_calls(token_ok)) == 3
+
+
+def test_paginate_with_a_page_that_adds_nothing_exits_4(vcc, token_ok):
+    serve_search(token_ok, 0, 10, tokens=["t1", "t2"])
+    result = vcc("call", "/interaction-content/interactions", *WEEK, "--paginate", env=CI_ENV, expect_error=4)
+    assert "added no items" in result.stderr
+
+
+def test_paginate_then_query_over_continuation_pages(vcc, token_ok):
+    serve_search(token_ok, 5, 2)
+    result = vcc("call", "/interaction-content/interactions", *WEEK, "--paginate", "--query", "items[-1].guid",
+                 env=CI_ENV)
+    assert result.stdout == "g4\n"
