@@ -56,6 +56,13 @@ def send_wav_head(handler, length=SIZE):
 REC_PATH = "/interaction-content/interactions/g1/content/callRecording"
 
 
+def last_day() -> tuple[str, ...]:
+    """The content search's parameters for the last day (start and end are required, 7 days at most)."""
+    now = time.time()
+    return ("-q", f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
+            "-q", f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}", "-q", "limit=1")
+
+
 def test_a_connection_dropped_mid_body_leaves_no_file_and_exits_4(vcc, server, tmp_path):
     def do_get(self):
         send_wav_head(self)
@@ -102,7 +109,7 @@ def test_ctrl_c_during_a_download_leaves_no_file_and_exits_130(base_env, server,
 
 
 def test_a_complete_download_from_the_emulator_is_a_valid_wav_of_the_announced_size(vcc, emulator, tmp_path):
-    guid = vcc("call", "/interaction-content/interactions", "-q", "pageSize=1", "--query", "items[0].guid").text.strip()
+    guid = vcc("call", "/interaction-content/interactions", *last_day(), "--query", "items[0].guid").text.strip()
     target = tmp_path / "rec.wav"
     result = vcc("call", f"/interaction-content/interactions/{guid}/content/callRecording", "-o", str(target))
     assert result.returncode == 0 and f"saved {target}" in result.stderr
@@ -112,7 +119,7 @@ def test_a_complete_download_from_the_emulator_is_a_valid_wav_of_the_announced_s
 
 
 def test_range_option_fetches_part_of_a_recording(vcc):
-    guid = vcc("call", "/interaction-content/interactions", "-q", "pageSize=1", "--query", "items[0].guid").text.strip()
+    guid = vcc("call", "/interaction-content/interactions", *last_day(), "--query", "items[0].guid").text.strip()
     result = vcc("call", f"/interaction-content/interactions/{guid}/content/callRecording", "--range", "0-99", "-i")
     head, _, body = result.stdout.partition(b"\r\n\r\n")
     assert result.returncode == 0 and head.startswith(b"HTTP/1.1 206") and body[:4] == b"RIFF" and len(body) == 100

@@ -8,34 +8,36 @@ START, END = "2026-01-01T00:00:00Z", "2026-01-01T12:00:00Z"
 
 
 def test_paginate_collects_every_user_in_one_document(vcc, emulator):
-    first = json.loads(vcc("call", "/useradmin/users", "-q", "pageSize=7").stdout)
+    first = json.loads(vcc("call", "/useradmin/users", "-q", "limit=7").stdout)
     emulator.reset_counts()
-    result = vcc("call", "/useradmin/users", "-q", "pageSize=7", "--paginate")
+    result = vcc("call", "/useradmin/users", "-q", "limit=7", "--paginate")
     assert result.returncode == 0, result.stderr
     merged = json.loads(result.stdout)
     total = first["meta"]["totalCount"]
-    assert len(merged["users"]) == total == merged["meta"]["count"]
-    assert len({u["id"] for u in merged["users"]}) == total  # no page twice, none missing
+    assert len(merged["items"]) == total == merged["meta"]["count"]
+    assert len({u["userId"] for u in merged["items"]}) == total  # no page twice, none missing
     assert emulator.counts()["GET /useradmin/users"] == first["meta"]["pageCount"]
 
 
 def test_paginate_and_query_over_stats_items(vcc):
     window = ("-q", f"start={START}", "-q", f"end={END}")
     total = json.loads(vcc("call", "/stats/agent-activities", *window, "--query", "meta.totalCount").stdout)
-    result = vcc("call", "/stats/agent-activities", *window, "-q", "pageSize=50", "--paginate", "--query", "length(items)")
+    result = vcc("call", "/stats/agent-activities", *window, "-q", "limit=50", "--paginate", "--query", "length(items)")
     assert result.returncode == 0 and int(result.stdout) == total > 50
 
 
 def test_query_string_result_is_printed_raw(vcc):
-    result = vcc("call", "/useradmin/users", "-q", "pageSize=1", "--query", "users[0].id")
+    result = vcc("call", "/useradmin/users", "-q", "limit=1", "--query", "items[0].userId")
     assert result.returncode == 0 and result.stdout.count(b"\n") == 1 and b'"' not in result.stdout
 
 
 def test_fields_create_a_user_the_api_accepts(vcc):
-    created = vcc("call", "/useradmin/users", "-f", "username=zed.e2e", "-f", "firstName=Zed", "-F", "enabled=false",
-                  "-F", "roles[]=Agent")
+    # the README's example
+    created = vcc("call", "/useradmin/users", "-f", "username=ana", "-f", "name=Ana Silva", "-f", "email=ana@example.com",
+                  "-F", "active=true")
     assert created.returncode == 0, created.stderr
     user = json.loads(created.stdout)
-    assert user["username"] == "zed.e2e" and user["enabled"] is False and user["roles"] == ["Agent"]
-    again = vcc("call", f"/useradmin/users/{user['id']}", "--query", "firstName")
-    assert again.stdout == b"Zed\n"
+    assert user["username"] == "ana" and user["active"] is True and user["userAccountConfiguration"] == {"role": "Agent"}
+    again = vcc("call", f"/useradmin/users/{user['userId']}", "--query", "name")
+    assert again.stdout == b"Ana Silva\n"
+    assert vcc("call", "/agents-availability", "-q", "skillNames=French").returncode == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 
 import pytest
@@ -46,7 +48,39 @@ def test_the_guides_curl_examples_work_against_vcc_emulator(running_emulator):
          "-H", "content-type: application/json"],
         capture_output=True, text=True, check=True,
     ).stdout
-    assert '"skillNames"' in answer
+    assert json.loads(answer).keys() == {"Ready", "Away", "Extended Away", "Logged Out"}
+
+
+def _ipv6_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("host, loopback", [("0.0.0.0", "127.0.0.1"), ("::", "[::1]")])
+def test_emulator_on_a_wildcard_host_exports_a_loopback_url_that_vcc_accepts(tmp_path, host, loopback):
+    if ":" in host and not _ipv6_available():
+        pytest.skip("no IPv6 on this machine")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
+    proc = subprocess.Popen([*vcc_argv(), "emulator", "--host", host], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        urls, credentials = proc.stdout.readline(), proc.stdout.readline()
+        match = re.search(r"VCC_AUTH_URL=(http://(\S+):\d+) VCC_API_URL=\1$", urls.strip())
+        assert match and match.group(2) == loopback, urls
+        env.update(dict(pair.split("=", 1) for pair in credentials.split()[1:]))
+        env.update(VCC_AUTH_URL=match.group(1), VCC_API_URL=match.group(1), VCC_CONFIG_DIR=str(tmp_path / "config"),
+                   VCC_CACHE_DIR=str(tmp_path / "cache"), HOME=str(tmp_path), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+        done = subprocess.run([*vcc_argv(), "call", "/agents-availability", "-q", "skillNames=French"], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout).keys() == {"Ready", "Away", "Extended Away", "Logged Out"}
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_emulator_stops_cleanly_on_ctrl_c(running_emulator):

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from vcc_cli import catalog
-from vcc_cli.emulator import DEFAULT_CLIENT, Client, Emulator, parse_client
+from vcc_cli.emulator import DEFAULT_CLIENT, Client, Emulator, Faults, parse_client
 from vcc_cli.emulator.server import _is_loopback
 
 V3 = "application/vnd.newvoicemedia.v3+json"
@@ -119,7 +119,7 @@ def test_revoke_all_invalidates_tokens(http, emulator, token):
 
     response = stats(http, emulator, old)
     assert response.status_code == 401
-    assert response.json()["message"] == "The access token is invalid or has expired"
+    assert response.json()["error_description"] == "The access token is invalid or has expired"
     assert stats(http, emulator, token("stats")).status_code == 200  # new tokens work
 
 
@@ -280,6 +280,41 @@ def test_url_names_host_and_port():
     with Emulator() as emulator:
         assert emulator.url == f"http://127.0.0.1:{emulator.port}"
         assert emulator.port > 0
+
+
+def test_url_of_a_wildcard_host_names_loopback_which_vcc_accepts():
+    from vcc_cli.config import check_url
+
+    with Emulator(host="0.0.0.0") as emulator:
+        assert emulator.url == f"http://127.0.0.1:{emulator.port}"
+        assert check_url(emulator.url, "--api-url") == emulator.url
+        assert requests.get(emulator.url + "/_emulator/counts", timeout=5).status_code == 200
+
+
+def test_url_of_the_ipv6_wildcard_names_ipv6_loopback():
+    try:
+        emulator = Emulator(host="::")
+    except OSError:
+        pytest.skip("no IPv6 on this machine")
+    with emulator:
+        assert emulator.url == f"http://[::1]:{emulator.port}"
+        assert requests.get(emulator.url + "/_emulator/counts", timeout=5).status_code == 200
+
+
+def test_tokens_last_7200_seconds_by_default():
+    assert Emulator().faults.token_ttl == Faults().token_ttl == 7200
+
+
+def test_answer_serves_a_request_without_http():
+    emulator = Emulator()
+    try:
+        response = emulator.answer("POST", "/Auth/connect/token", {"Content-Type": "application/x-www-form-urlencoded"},
+                                   b"grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret"
+                                   b"&scope=stats")
+        assert response.status == 200
+        assert emulator.counts() == {"POST /Auth/connect/token": 1}
+    finally:
+        emulator.stop()
 
 
 # ---------------------------------------------------------------- clients

@@ -218,7 +218,7 @@ def test_the_real_executable_leaks_nothing_in_verbose_dry_run_and_debug_output(e
                     VCC_AUTH_URL=emulator.url, VCC_API_URL=emulator.url)
     runs = [
         run_vcc("token", "-s", "agents-availability:read", env=env),
-        run_vcc("call", "-v", "-i", "/agents-availability", env=env),
+        run_vcc("call", "-v", "-i", "/agents-availability", "-q", "skillNames=French", env=env),
         run_vcc("call", "--dry-run", "/agents-availability", env=env),
         run_vcc("call", "-v", "/agents-availability", env={**env, "VCC_DEBUG": "1", "VCC_API_URL": "http://127.0.0.1:9"}),
         run_vcc("token", "-s", "stats", "--refresh", env={**env, "VCC_DEBUG": "1", "VCC_CLIENT_ID": "someone-else"}),

@@ -140,7 +140,7 @@ def test_tls_verification_is_on_and_its_failure_is_exit_4_naming_requests_ca_bun
 @pytest.mark.parametrize("variables", [("REQUESTS_CA_BUNDLE",), ("CURL_CA_BUNDLE",), ("SSL_CERT_FILE",)])
 def test_a_corporate_ca_bundle_from_the_environment_is_honoured(tls_emulator, tls_env, certificates, variables):
     env = {**tls_env, **{name: str(certificates.ca_pem) for name in variables}}
-    done = run_vcc("call", "/agents-availability", env=env)
+    done = run_vcc("call", "/agents-availability", "-q", "skillNames=French", env=env)
     assert done.returncode == 0, done.stderr
     assert tls_emulator.counts() == {"POST /Auth/connect/token": 1, "GET /agents-availability": 1}
 
@@ -157,7 +157,7 @@ def test_https_urls_given_to_login_are_verified_with_the_corporate_ca_bundle(tls
                    env=env, stdin=f"{SECRET}\n".encode())
     assert done.returncode == 0, done.stderr
     assert tls_emulator.counts() == {"POST /Auth/connect/token": 1}  # verified over TLS
-    call = run_vcc("call", "--retries", "0", "/agents-availability", env=env)  # the saved https URLs, no env URLs
+    call = run_vcc("call", "--retries", "0", "/agents-availability", "-q", "skillNames=French", env=env)  # the saved https URLs, no env URLs
     assert call.returncode == 0, call.stderr
     assert tls_emulator.counts() == {"POST /Auth/connect/token": 2, "GET /agents-availability": 1}  # another scope
 
@@ -173,7 +173,7 @@ def test_a_ca_bundle_variable_naming_no_file_is_a_usage_error(vcc, mock_http, mo
 def test_https_proxy_carries_the_token_request_and_the_call_through_connect_tunnels(tls_emulator, tls_env, certificates):
     with ConnectProxy() as proxy:
         env = {**tls_env, "REQUESTS_CA_BUNDLE": str(certificates.ca_pem), "HTTPS_PROXY": proxy.url}
-        done = run_vcc("call", "/agents-availability", env=env)
+        done = run_vcc("call", "/agents-availability", "-q", "skillNames=French", env=env)
     assert done.returncode == 0, done.stderr
     assert proxy.requests and all(r.startswith(f"CONNECT 127.0.0.1:{tls_emulator.port} ") for r in proxy.requests)
     assert tls_emulator.counts() == {"POST /Auth/connect/token": 1, "GET /agents-availability": 1}

@@ -16,7 +16,7 @@ from vcc_cli.runtime import Runtime, current
 class EmulatorOptions:
     host: str = "127.0.0.1"
     port: int = 0
-    token_ttl: int = 900
+    token_ttl: int = 7200  # VCC's token lifetime
     clients: list[str] = field(default_factory=list)
     recording_size: int | None = None
     verbose: bool = False
@@ -51,6 +51,9 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
         raise UsageError(str(exc)) from None
     if not is_loopback(opts.host):
         io.note(f"warning: listening on {opts.host}, not loopback: other machines can reach this emulator")
+        if not is_loopback(emulator.local_host):  # a wildcard's URL names loopback already
+            io.note(f"note: vcc accepts plain http only on loopback and will refuse {emulator.url}; "
+                    "--host 0.0.0.0 also listens on 127.0.0.1")
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
@@ -77,7 +80,7 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
 def command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: a free one, printed at start).")] = 0,
-    token_ttl: Annotated[int, typer.Option("--token-ttl", min=1, metavar="SECONDS", help="Lifetime of issued tokens.")] = 900,
+    token_ttl: Annotated[int, typer.Option("--token-ttl", min=1, metavar="SECONDS", help="Lifetime of issued tokens (VCC's is 7200).")] = 7200,
     client: Annotated[
         list[str] | None,
         typer.Option("--client", metavar="ID:SECRET:SCOPE,…", help="A client and its allowed scopes; repeatable (default: demo-client:demo-secret with every scope)."),

@@ -1,17 +1,30 @@
 """A local Vonage Contact Center: ``vcc emulator``, ``vcc demo`` and the tests
-run against it instead of a real account. Standard library only.
+run against it instead of a real account. Standard library only; the sample
+data is seeded, so every emulator serves the same users and interactions.
 
-One base URL (``Emulator.url``, loopback by default) serves:
+It answers as VCC's documentation says (``shared/reference/vcc-api-facts.md``);
+where the docs are silent the code says ``undocumented:`` and keeps answers
+small. One base URL (``Emulator.url``, loopback by default; a wildcard host
+such as 0.0.0.0 still gets a loopback URL, the only plain-http one vcc takes)
+serves:
 
-- ``POST /Auth/connect/token``: the OAuth 2.0 client credentials grant as the
-  VCC authentication guide and RFC 6749 (2.3.1, 4.4, 5.1, 5.2) describe it:
-  form body only, credentials in the body or HTTP Basic (not both), one or
-  more space-separated scopes, ``expires_in`` = the token TTL.
-- Every API of ``vcc_cli.catalog`` under its path prefix, with sample data
-  (see ``resources.ROUTES``): bearer check (401 "The access token is invalid
-  or has expired"), scope check (403), versioned Accept check (400), then
-  users, agent availability, stats, interactions with WAV recordings (Range
-  requests), payment sessions...
+- ``POST /Auth/connect/token``: the client credentials grant, client
+  credentials in the form body (as documented) or HTTP Basic (as VCC's Node
+  sample sends them), one or more space-separated scopes. The answer is
+  ``{"access_token", "expires_in", "token_type"}`` (no ``scope``), tokens last
+  7200 s by default; ``invalid_client`` 401, ``unsupported_grant_type``
+  ("Invalid grant_type"), ``invalid_scope`` ("You must specify a scope"),
+  ``invalid_request`` 400.
+- Every endpoint of ``vcc_cli.catalog`` under its API's prefix, with sample
+  data (see ``resources.ROUTES``): the bearer check (each API's documented 401
+  body), the scope check (any scope ``catalog.accepted_scopes`` lists; Stats
+  answers 401 "Unauthorized", others 403), the versioned Accept check (each
+  API's documented 400), then the documented shapes and limits: page-numbered
+  Stats (from 1, ``meta.upTo``, windows ≤ 31 days, limit ≤ 1000) and users;
+  the content search with continuation tokens (start and end required, ≤ 7
+  days); WAV recordings with Range; ``{"failures": [...]}`` for delete-batch
+  and ``{}`` for DELETE. Never a 5xx to a well-formed request, unless a fault
+  is injected.
 - Control endpoints for tests that run ``vcc`` as a subprocess. They answer
   loopback clients only (403 otherwise), are never counted, delayed or
   faulted, and take no token:

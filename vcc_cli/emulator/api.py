@@ -2,12 +2,15 @@
 request passes before its handler runs, in this order:
 
 1. a path outside every API of ``vcc_cli.catalog``: 404;
-2. a bearer token that the emulator issued, not expired, not revoked: else 401
-   ``{"message": "The access token is invalid or has expired"}``;
+2. a bearer token that the emulator issued, not expired, not revoked: else
+   401 with the API's documented body (``unauthorized_body``);
 3. a route for the path (404) and the method (405);
-4. the scope ``catalog.infer_scope`` names for the call: else 403;
-5. the versioned Accept header of the API (``catalog.accept_header``, plus the
-   older versions the docs still show): else 400.
+4. one of the scopes ``catalog.accepted_scopes`` lists for the call (any one
+   suffices): else 401 ``{"message": "Unauthorized"}`` on Insights Stats
+   (documented), 403 elsewhere (undocumented);
+5. an Accept header naming a version of ``catalog.accepted_versions``: else
+   400 with the API's documented body (``accept_error``); the Payment API,
+   documented as needing the Authorization header only, takes any.
 
 Scopes, prefixes and versions all come from the catalog, so ``vcc call`` and
 the emulator cannot disagree about them.
@@ -15,24 +18,67 @@ the emulator cannot disagree about them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from vcc_cli import catalog
 
 from .auth import Grant, TokenAuthority
-from .messages import Request, Response, media_type, message
+from .messages import Request, Response, json_response, media_type, message
 from .resources import ROUTES, Handler, Reject, State, generic
 
-# Versions the docs show besides the catalog's default, by API prefix:
-# "Interaction Content API supports versions 2 and 3"; Insights Stats answers
-# "Invalid api-version! Valid values: 2,3".
-EXTRA_VERSIONS: dict[str, tuple[int, ...]] = {
-    "/interaction-content": (2,),
-    "/stats": (2,),
-}
+REALM = 'Bearer realm="vcc-emulator"'
+# Insights Stats' documented 401 bodies; the APIs whose 401 body is
+# undocumented answer the same (the Agents API documents its own).
+MISSING_TOKEN = {"error": "invalid_request", "error_description": "The access token is missing"}
+INVALID_TOKEN = {"error": "invalid_token", "error_description": "The access token is invalid or has expired"}
+AGENTS_DENIED = {"message": "Authorization has been denied for this request."}
 
-INVALID_TOKEN_MESSAGE = "The access token is invalid or has expired"
-_DESCRIPTION = f'error_description="{INVALID_TOKEN_MESSAGE}"'
+_VND = re.compile(r"application/vnd\.newvoicemedia\.v(\d+)\+json")
+
+
+def unauthorized_body(api: catalog.Api, missing: bool) -> dict:
+    """The 401 body of ``api`` for a missing (or malformed) or an invalid token."""
+    if api is catalog.AGENTS_API:
+        return AGENTS_DENIED
+    return MISSING_TOKEN if missing else INVALID_TOKEN
+
+
+def accept_versions(header: str | None) -> list[int]:
+    """The VCC versions an Accept header names (``application/vnd.newvoicemedia.vN+json``,
+    not refused with q=0). Wildcards name none: VCC wants the version said out loud."""
+    versions = []
+    for item in (header or "").split(","):
+        kind, params = media_type(item)
+        match = _VND.fullmatch(kind)
+        if match and params.get("q", "1").strip() not in ("0", "0.0", "0.00", "0.000"):
+            versions.append(int(match.group(1)))
+    return versions
+
+
+def accept_error(api: catalog.Api, request: Request, sent: list[int], accepted: tuple[int, ...]) -> Response:
+    """The 400 for an Accept header without an accepted version: no version
+    at all (``sent`` empty) or only others."""
+    values = [catalog.accept_header(request.method, request.path, v) for v in sorted(accepted)]
+    # The catalog quotes "Invalid api-version! Valid values: 2,3" (Stats) and "...: 4" (User Admin).
+    wrong_version = "Invalid api-version! Valid values: " + ",".join(map(str, sorted(accepted)))
+    if api is catalog.INSIGHTS_STATS_API:  # documented for a missing version
+        text = wrong_version if sent else "Invalid Accept header!"
+        return json_response(400, {"statusCode": 400, "error": "Bad Request", "message": text})
+    if api is catalog.USER_ADMIN_API:  # documented for a missing version
+        return message(400, wrong_version if sent else "Version missing from Accept header!")
+    if api is catalog.INTERACTION_CONTENT_API:  # documented
+        return message(400, "Invalid api-version! Valid values: " + ", ".join(f"'{v}'" for v in values))
+    if api is catalog.AGENTS_API:  # the code is documented; the messages are ASP.NET API Versioning's (unconfirmed)
+        if not sent:
+            error = {"code": "ApiVersionUnspecified", "message": "An API version is required, but was not specified."}
+        else:
+            error = {"code": "UnsupportedApiVersion",
+                     "message": f"The HTTP resource that matches the request URI '{request.path}' does not support "
+                                f"the API version '{sent[0]}'."}
+        return json_response(400, {"error": error})
+    # undocumented for the other APIs: a small message naming what they take.
+    return message(400, f"Invalid api-version! Valid values: {', '.join(values)}")
 
 
 @dataclass(frozen=True)
@@ -90,31 +136,6 @@ def build_routes() -> tuple[Route, ...]:
     return tuple(routes)
 
 
-def accepted_values(method: str, path: str) -> list[str]:
-    """The Accept values an API call may send, the catalog's own first."""
-    api = catalog.find_api(path)
-    primary = catalog.api_version(method, path) or 1
-    extras = EXTRA_VERSIONS.get(api.prefix.lower(), ()) if api else ()
-    return [catalog.accept_header(method, path, v) for v in (primary, *(v for v in extras if v != primary))]
-
-
-def accept_matches(header: str | None, supported: list[str]) -> bool:
-    """Whether one media range of ``header`` names a supported type, with the
-    same ``version`` parameter where the supported value has one. Wildcards
-    (``*/*``) do not count: VCC wants the version said out loud."""
-    if not header:
-        return False
-    wanted = [media_type(value) for value in supported]
-    for item in header.split(","):
-        kind, params = media_type(item)
-        if params.get("q", "1").strip() in ("0", "0.0", "0.00", "0.000"):
-            continue
-        for want_kind, want_params in wanted:
-            if kind == want_kind and all(params.get(k) == v for k, v in want_params.items()):
-                return True
-    return False
-
-
 class ApiService:
     """Answers API requests (everything under a catalogued prefix)."""
 
@@ -123,21 +144,35 @@ class ApiService:
         self.state = state
         self.routes = build_routes()
 
-    def _grant(self, request: Request) -> Grant | Response:
-        header = request.header("Authorization") or ""
-        scheme, _, token = header.strip().partition(" ")
+    def _grant(self, api: catalog.Api, request: Request) -> Grant | Response:
+        scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            # RFC 6750 3.1: no error code when the request has no token at all.
-            return message(401, INVALID_TOKEN_MESSAGE, [("WWW-Authenticate", 'Bearer realm="vcc-emulator"')])
+            # RFC 6750 3.1: no error code in the challenge when there is no token at all.
+            return json_response(401, unauthorized_body(api, missing=True), [("WWW-Authenticate", REALM)])
         grant = self.authority.lookup(token)
         if grant is None:
-            return message(
-                401,
-                INVALID_TOKEN_MESSAGE,
-                [("WWW-Authenticate", f'Bearer realm="vcc-emulator", error="invalid_token", {_DESCRIPTION}')],
-            )
+            description = INVALID_TOKEN["error_description"]
+            challenge = f'{REALM}, error="invalid_token", error_description="{description}"'
+            return json_response(401, unauthorized_body(api, missing=False), [("WWW-Authenticate", challenge)])
         return grant
+
+    def _scope_refusal(self, api: catalog.Api, request: Request, grant: Grant) -> Response | None:
+        accepted = catalog.accepted_scopes(request.method, request.path)
+        if not accepted or grant.scopes & set(accepted):
+            return None
+        # RFC 6750's scope attribute lists scopes that are all needed, so it
+        # names one: the catalog's first choice among the alternatives.
+        challenge = [("WWW-Authenticate", f'{REALM}, error="insufficient_scope", scope="{accepted[0]}"')]
+        if api is catalog.INSIGHTS_STATS_API:  # documented
+            return json_response(401, {"message": "Unauthorized"}, challenge)
+        # undocumented: the 403 and its body.
+        return message(
+            403,
+            f"this endpoint needs the scope {' or '.join(accepted)}; the access token has: "
+            f"{' '.join(sorted(grant.scopes))}",
+            challenge,
+        )
 
     def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
         """(route, its parameters, the methods the path allows)."""
@@ -162,37 +197,24 @@ class ApiService:
         api = catalog.find_api(request.path)
         if api is None:
             return message(404, f"no VCC API serves {request.path}")
-        grant = self._grant(request)
+        grant = self._grant(api, request)
         if isinstance(grant, Response):
             return grant
         route, params, allowed = self._match(request.method, request.path)
         if route is None:
             if allowed:
-                return message(
-                    405,
-                    f"{request.method} is not allowed on {request.path}",
-                    [("Allow", ", ".join(allowed))],
-                    allowed=allowed,
-                )
+                return message(405, f"{request.method} is not allowed on {request.path}",
+                               [("Allow", ", ".join(allowed))])
             return message(404, f"the {api.name} has no resource at {request.path}")
-        scope = catalog.infer_scope(request.method, request.path)
-        if scope is not None and scope not in grant.scopes:
-            return message(
-                403,
-                f"this endpoint needs the scope {scope}; the access token has: {' '.join(sorted(grant.scopes))}",
-                [("WWW-Authenticate", f'Bearer realm="vcc-emulator", error="insufficient_scope", scope="{scope}"')],
-                requiredScope=scope,
-                tokenScopes=sorted(grant.scopes),
-            )
-        supported = accepted_values(request.method, request.path)
-        if not accept_matches(request.header("Accept"), supported):
-            sent = request.header("Accept")
-            return message(
-                400,
-                f"unsupported Accept header ({'none sent' if sent is None else repr(sent)}); "
-                f"the {api.name} accepts: {', '.join(supported)}",
-                supportedAccept=supported,
-            )
+        refusal = self._scope_refusal(api, request, grant)
+        if refusal is not None:
+            return refusal
+        accepted = catalog.accepted_versions(request.method, request.path)
+        sent = accept_versions(request.header("Accept"))
+        # The Payment API's docs ask for the Authorization header only (the
+        # catalog's versions for it are unconfirmed), so it takes any Accept.
+        if api is not catalog.PAYMENT_API and not set(sent) & set(accepted):
+            return accept_error(api, request, sent, accepted)
         request.params = params
         request.template = route.template
         try:

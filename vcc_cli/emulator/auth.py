@@ -1,10 +1,13 @@
 """The emulator's authorization server: ``POST /Auth/connect/token`` (the OAuth
-2.0 client credentials grant, RFC 6749 sections 2.3.1, 4.4 and 5) and the
-bearer tokens it hands out.
+2.0 client credentials grant as VCC's authentication guide documents it, with
+RFC 6749 sections 2.3.1, 4.4 and 5 where the guide is silent) and the bearer
+tokens it hands out.
 
-Tokens look like JWTs (``header.payload.signature``, base64url) and their
-payload carries ``client_id``, ``scope``, ``iat`` and ``exp``, but the
-signature is random: the emulator only trusts tokens it remembers issuing.
+VCC documents its tokens as opaque strings. Ours look like JWTs
+(``header.payload.signature``, base64url, with ``client_id``, ``scope``,
+``iat`` and ``exp`` claims) so that tools which peek at tokens have something
+to show, but the signature is random: the emulator only trusts tokens it
+remembers issuing, and clients must not rely on the claims.
 """
 
 from __future__ import annotations
@@ -100,7 +103,8 @@ class TokenAuthority:
     # ------------------------------------------------------------ endpoint
 
     def token_endpoint(self, request: Request) -> Response:
-        """Answer a token request (RFC 6749 4.4.2, 5.1, 5.2)."""
+        """Answer a token request: client credentials in the form body (as
+        documented) or as HTTP Basic (as VCC's Node sample sends them), not both."""
         if request.method != "POST":
             return oauth_error(
                 405, "invalid_request", "the token endpoint accepts only POST", [("Allow", "POST")]
@@ -122,8 +126,10 @@ class TokenAuthority:
         form = {k: v for k, v in form.items() if v != ""}
 
         basic = _basic_credentials(request.header("Authorization"))
-        if basic == "malformed":
+        if isinstance(basic, str):  # "malformed"
             return oauth_error(401, "invalid_client", "the Basic Authorization header is malformed", [BASIC_CHALLENGE])
+        client_id: str | None
+        secret: str | None
         if basic is not None:
             if "client_secret" in form:
                 return oauth_error(
@@ -137,10 +143,9 @@ class TokenAuthority:
         else:
             client_id, secret = form.get("client_id"), form.get("client_secret")
 
-        grant_type = form.get("grant_type")
-        if grant_type is None:
-            return oauth_error(400, "invalid_request", "grant_type is missing (use grant_type=client_credentials)")
-
+        # Client authentication comes first, then the grant type, then the
+        # scope: the order of IdentityServer, whose /connect/token path VCC's
+        # endpoint has (undocumented: the guide shows each error on its own).
         challenge = [BASIC_CHALLENGE] if basic is not None else []
         if client_id is None or secret is None:
             return oauth_error(
@@ -153,20 +158,15 @@ class TokenAuthority:
         if client is None or not hmac.compare_digest(client.secret.encode(), secret.encode()):
             return oauth_error(401, "invalid_client", "unknown client or wrong client secret", challenge)
 
-        if grant_type != "client_credentials":
-            return oauth_error(
-                400, "unsupported_grant_type", f"grant_type {grant_type!r} is not supported; use client_credentials"
-            )
+        # Documented: a missing or bad grant_type gets this one answer.
+        if form.get("grant_type") != "client_credentials":
+            return oauth_error(400, "unsupported_grant_type", "Invalid grant_type")
 
         requested = form.get("scope", "").split()
-        if not requested:
-            return oauth_error(
-                400,
-                "invalid_scope",
-                f"scope is missing; this client may ask for: {' '.join(sorted(client.scopes))}",
-            )
+        if not requested:  # documented
+            return oauth_error(400, "invalid_scope", "You must specify a scope")
         refused = [s for s in requested if s not in client.scopes]
-        if refused:
+        if refused:  # undocumented: the description
             return oauth_error(
                 400,
                 "invalid_scope",
@@ -175,9 +175,10 @@ class TokenAuthority:
             )
         scopes = list(dict.fromkeys(requested))  # each once, in the order asked
         token, ttl = self.issue(client, scopes)
+        # Documented: these three fields and no scope.
         return json_response(
             200,
-            {"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": " ".join(scopes)},
+            {"access_token": token, "expires_in": ttl, "token_type": "Bearer"},
             [("Cache-Control", "no-store"), ("Pragma", "no-cache")],
         )
 

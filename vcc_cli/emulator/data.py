@@ -55,23 +55,37 @@ LAST_NAMES = (
     "Fischer", "Weber", "López", "Romero", "Bianchi", "Ricci", "Bakker", "Visser", "Costa",
     "Pereira", "Wilson", "Evans", "Lefèvre", "Becker", "Hoffmann", "Navarro", "Greco", "Mulder",
 )
-TEAMS = ("Front Office", "Back Office", "Sales EMEA", "Sales NAM", "Support Tier 1", "Support Tier 2")
-TIME_ZONES = ("Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "America/New_York")
 
+# undocumented: role names; VCC documents userAccountConfiguration.role, not its values.
+ROLES = (("Agent", 82), ("Supervisor", 13), ("Administrator", 5))
+AGENT_ROLES = frozenset({"Agent", "Supervisor"})  # the roles that handle interactions
+
+# Agent Availability counts agents per presence category under these names
+# (DV 3566174612). undocumented: the categoryType values (ours drop the spaces).
+CATEGORIES = {"Ready": "Ready", "Away": "Away", "ExtendedAway": "Extended Away", "LoggedOut": "Logged Out"}
+
+
+def _definition(presence_id: str, description: str, category_type: str, selectable: bool = True) -> dict:
+    # The documented shape of a presence definition (Agents API).
+    category = {"categoryType": category_type, "description": CATEGORIES[category_type]}
+    return {"presenceId": presence_id, "selectable": selectable, "category": category, "description": description}
+
+
+# undocumented: the account's presences and their IDs (VCC's are configured per
+# account); readable IDs make `vcc call -X PATCH ... -f presenceId=lunch` easy to try.
+# Logging out is not a presence an agent picks, hence not selectable.
 PRESENCE_DEFINITIONS = (
-    {"id": "ready", "name": "Ready", "type": "Ready"},
-    {"id": "busy", "name": "Busy", "type": "Busy"},
-    {"id": "wrap-up", "name": "Wrap-up", "type": "WrapUp"},
-    {"id": "break", "name": "Break", "type": "NotReady"},
-    {"id": "lunch", "name": "Lunch", "type": "NotReady"},
-    {"id": "training", "name": "Training", "type": "NotReady"},
-    {"id": "logged-out", "name": "Logged out", "type": "LoggedOut"},
+    _definition("ready", "Ready", "Ready"),
+    _definition("break", "Break", "Away"),
+    _definition("lunch", "Lunch", "Away"),
+    _definition("meeting", "Meeting", "ExtendedAway"),
+    _definition("training", "Training", "ExtendedAway"),
+    _definition("logged-out", "Logged Out", "LoggedOut", selectable=False),
 )
-PRESENCE_NAMES = tuple(p["name"] for p in PRESENCE_DEFINITIONS)
-# Availability states, weighted: most agents are working at any time.
-AVAILABILITY_STATES = (("Available", 30), ("Busy", 35), ("WrapUp", 10), ("Away", 10), ("LoggedOut", 15))
+LOGGED_OUT = PRESENCE_DEFINITIONS[-1]
+_PRESENCE_WEIGHTS = tuple(zip(range(len(PRESENCE_DEFINITIONS)), (45, 10, 8, 5, 5, 27)))
 
-# Times before this are the "history" the fixed records (createdAt...) use.
+# Times before this are the "history" the fixed records (lastLoginTime...) use.
 EPOCH_2023 = 1672531200  # 2023-01-01T00:00:00Z
 
 
@@ -82,14 +96,20 @@ def iso(t: float) -> str:
 
 def parse_iso(value: str) -> float:
     """ISO 8601 date or date-time → Unix seconds. A time without offset is UTC.
-    Raises ValueError. A ``+`` turned into a space by form decoding is put back."""
+    Raises ValueError (also for times Unix seconds cannot hold). A ``+`` turned
+    into a space by form decoding is put back."""
     text = value.strip()
     if " " in text and "T" in text:
         text = text.replace(" ", "+")
-    dt = datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+    if text.endswith(("z", "Z")):  # Python < 3.11 reads no Z
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.timestamp()
+    except (OverflowError, OSError) as exc:
+        raise ValueError(str(exc)) from None
 
 
 class KeyedRandom:
@@ -127,7 +147,7 @@ class KeyedRandom:
     def choice(self, seq):
         return seq[self.randrange(len(seq))]
 
-    def weighted(self, pairs: tuple[tuple[str, int], ...]) -> str:
+    def weighted(self, pairs):
         point = self.randrange(sum(w for _, w in pairs))
         for value, weight in pairs:
             point -= weight
@@ -175,34 +195,30 @@ def _pick_skills(rng: random.Random) -> list[dict]:
 
 
 @lru_cache(maxsize=1)
-def _users() -> tuple[dict, ...]:
+def _users() -> tuple[tuple[dict, tuple[dict, ...]], ...]:
     rng = random.Random(f"{SEED}-users")
     users = []
     seen: dict[str, int] = {}
-    for n in range(USER_COUNT):
+    for _ in range(USER_COUNT):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         base = _ascii(f"{first}.{last}".lower().replace(" ", ""))
         seen[base] = seen.get(base, 0) + 1
         username = base if seen[base] == 1 else f"{base}{seen[base]}"
-        roll = rng.random()
-        roles = ["Agent"] if roll < 0.82 else ["Agent", "Supervisor"] if roll < 0.95 else ["Administrator"]
-        created = EPOCH_2023 + rng.randint(0, 500 * 86400)
-        users.append(
-            {
-                "id": _uuid(rng),
-                "username": username,
-                "firstName": first,
-                "lastName": last,
-                "email": f"{username}@example.com",
-                "enabled": rng.random() > 0.05,
-                "roles": roles,
-                "teamName": rng.choice(TEAMS),
-                "timeZone": rng.choice(TIME_ZONES),
-                "createdAt": iso(created),
-                "updatedAt": iso(created + rng.randint(0, 200 * 86400)),
-                "skills": _pick_skills(rng) if "Agent" in roles else [],
-            }
-        )
+        roll = rng.randrange(100)
+        role = "Agent" if roll < 82 else "Supervisor" if roll < 95 else "Administrator"
+        login = rng.random()
+        user = {  # the User Admin API's documented user fields
+            "userId": _uuid(rng),
+            "username": username,
+            "name": f"{first} {last}",
+            "email": f"{username}@example.com",
+            "lastLoginTime": iso(EPOCH_2023 + int(login * 600 * 86400)) if login > 0.03 else None,
+            "active": rng.random() > 0.05,
+            "locked": rng.random() < 0.02,
+            "ssoExternalId": f"{username}@sso.example.com" if rng.random() < 0.3 else None,
+            "userAccountConfiguration": {"role": role},
+        }
+        users.append((user, tuple(_pick_skills(rng)) if role in AGENT_ROLES else ()))
     return tuple(users)
 
 
@@ -210,30 +226,47 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def users() -> list[dict]:
-    """A fresh, mutable copy of the sample users (``USER_COUNT`` of them).
-    Each has ``skills`` (``[{"id", "name", "level"}]``) for the routes that
-    need them; the user resource itself leaves them out."""
-    return [{**u, "roles": list(u["roles"]), "skills": [dict(s) for s in u["skills"]]} for u in _users()]
+def users() -> list[tuple[dict, list[dict]]]:
+    """Fresh, mutable copies of the sample users (``USER_COUNT`` of them), each
+    with its skills (``[{"id", "name", "level"}]``), which the User Admin user
+    resource does not show."""
+    return [
+        ({**u, "userAccountConfiguration": dict(u["userAccountConfiguration"])}, [dict(s) for s in skills])
+        for u, skills in _users()
+    ]
 
 
-def agent_availability(user: dict, now: float) -> dict:
-    """The user's current availability, stable for a given user (the state
-    changes only when the clock moves by hours)."""
-    rng = KeyedRandom(f"{SEED}-availability-{user['id']}-{int(now // 3600)}")
-    state = rng.weighted(AVAILABILITY_STATES) if user.get("enabled", True) else "LoggedOut"
-    return {"state": state, "stateSince": iso(now - rng.randint(5, 3600))}
+def role(user: dict) -> str | None:
+    config = user.get("userAccountConfiguration")
+    value = config.get("role") if isinstance(config, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def is_agent(user: dict) -> bool:
+    """Whether the user handles interactions (and so has a presence that counts)."""
+    return role(user) in AGENT_ROLES
 
 
 def presence(user: dict, now: float) -> dict:
-    """The user's presence as the Agents API shows it."""
-    rng = KeyedRandom(f"{SEED}-presence-{user['id']}-{int(now // 3600)}")
-    definition = rng.choice(PRESENCE_DEFINITIONS) if user.get("enabled", True) else PRESENCE_DEFINITIONS[-1]
-    return {
-        "userId": user["id"],
-        "presence": {"id": definition["id"], "name": definition["name"], "type": definition["type"]},
-        "since": iso(now - rng.randint(5, 3600)),
-    }
+    """The user's presence as the Agents API shows it (documented shape),
+    stable for a given user until the clock moves into another hour.
+    Archived users (``active`` false) are logged out."""
+    rng = KeyedRandom(f"{SEED}-presence-{user['userId']}-{int(now // 3600)}")
+    index = rng.weighted(_PRESENCE_WEIGHTS)
+    definition = PRESENCE_DEFINITIONS[index] if user.get("active") is not False else LOGGED_OUT
+    return {"userId": user["userId"], "updated": iso(now - rng.randint(5, 3600)), "presence": _copy(definition)}
+
+
+def _copy(definition: dict) -> dict:
+    return {**definition, "category": dict(definition["category"])}
+
+
+def presence_definition(presence_id: str) -> dict | None:
+    """A copy of the presence definition with this ID (case-insensitive), None if there is none."""
+    for definition in PRESENCE_DEFINITIONS:
+        if definition["presenceId"] == presence_id.lower():
+            return _copy(definition)
+    return None
 
 
 # ------------------------------------------------------- slotted time series
@@ -266,37 +299,38 @@ class Series:
 
 ACTIVITIES = Series("activity", 90)
 INTERACTIONS = Series("interaction", 420)
+MAX_CALL_SECONDS = 1500  # the longest generated interaction
 
-ACTIVITY_KINDS = {
-    "presence": ("Ready", "Break", "Lunch", "Training", "Logged out", "Wrap-up"),
-    "interaction": ("Inbound call", "Outbound call", "Email", "Chat", "Callback"),
-}
+MEDIA = ("Phone", "Phone", "Phone", "Email", "Chat")
+# undocumented: the names of interaction activities; ours are the phases of an interaction.
+INTERACTION_PHASES = ("Ringing", "Connected", "Wrap-up")
 
 
 def agents(user_list: list[dict]) -> list[dict]:
-    return [u for u in user_list if "Agent" in u["roles"]]
+    """``{"userId", "name"}`` of the users who handle interactions."""
+    return [{"userId": u["userId"], "name": u["name"]} for u in user_list if is_agent(u)]
 
 
 def activity(slot: int, agent_list: list[dict], kind: str | None = None) -> dict:
-    """The agent activity of ``slot``; ``kind`` is "presence", "interaction"
-    or None (either)."""
+    """The agent activity of ``slot`` in the documented Insights Stats shape
+    (duration in milliseconds); ``kind`` is "presence", "interaction" or None
+    (either). undocumented: the values of type, category, name and workload."""
     rng = KeyedRandom(f"{SEED}-activity-{kind}-{slot}")
     agent = agent_list[rng.randrange(len(agent_list))]
     activity_type = kind or rng.choice(("presence", "interaction"))
     start = ACTIVITIES.item_start(slot)
-    duration = rng.randint(20, 1200)
-    item = {
-        "id": _uuid(rng),
-        "agentId": agent["id"],
-        "agentName": f"{agent['firstName']} {agent['lastName']}",
-        "activityType": "Presence" if activity_type == "presence" else "Interaction",
-        "activity": rng.choice(ACTIVITY_KINDS[activity_type]),
-        "start": iso(start),
-        "end": iso(start + duration),
-        "durationSeconds": duration,
-    }
-    if activity_type == "interaction":
-        item["interactionGuid"] = interaction_guid(interaction_slot_at(start))
+    item = {"agentId": agent["userId"], "type": activity_type}
+    if activity_type == "presence":
+        definition = PRESENCE_DEFINITIONS[rng.weighted(_PRESENCE_WEIGHTS)]
+        item.update(category=definition["category"]["description"], name=definition["description"])
+        interaction, workload = None, 0
+    else:
+        item.update(category=rng.choice(MEDIA), name=rng.choice(INTERACTION_PHASES))
+        interaction, workload = {"guid": interaction_guid(interaction_slot_at(start))}, 1
+    item.update(
+        start=iso(start), duration=rng.randint(20_000, 1_200_000), reason=None, interaction=interaction,
+        workload=workload,
+    )
     return item
 
 
@@ -320,6 +354,14 @@ def interaction_guid(slot: int) -> str:
     return str(uuid.UUID(int=(rng.getrandbits(80) << 48) | node, version=4))
 
 
+def is_guid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def interaction_slot(guid: str) -> int | None:
     """The slot of an interaction GUID, None when it is not one of ours."""
     try:
@@ -330,33 +372,74 @@ def interaction_slot(guid: str) -> int | None:
     return slot if interaction_guid(slot) == str(value) else None
 
 
-DIRECTIONS = ("Inbound", "Inbound", "Inbound", "Outbound")
+DIRECTIONS = ("inbound", "inbound", "inbound", "outbound")
 QUEUES = ("Sales", "Billing", "Support", "Retentions", "Complaints")
-OUTCOMES = ("Resolved", "Resolved", "Callback scheduled", "Transferred", "Escalated")
 
 
-def interaction(slot: int, agent_list: list[dict]) -> dict:
-    """The call interaction of ``slot`` (without content)."""
+@lru_cache(maxsize=1)
+def queue_ids() -> dict[str, str]:
+    rng = random.Random(f"{SEED}-queues")
+    return {name: _uuid(rng) for name in QUEUES}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One generated call interaction; times in Unix seconds."""
+
+    guid: str
+    start: int
+    seconds: int
+    direction: str
+    connect_from: str
+    connect_to: str
+    agent_id: str
+    agent_name: str
+    queue: str
+    has_transcript: bool
+
+    @property
+    def end(self) -> int:
+        return self.start + self.seconds
+
+
+def interaction(slot: int, agent_list: list[dict]) -> Call:
+    """The call interaction of ``slot``."""
     rng = KeyedRandom(f"{SEED}-interaction-{slot}")
     start = INTERACTIONS.item_start(slot)
-    duration = rng.randint(45, 1500)
+    seconds = rng.randint(45, MAX_CALL_SECONDS)
     agent = agent_list[rng.randrange(len(agent_list))]
     direction = rng.choice(DIRECTIONS)
     customer = f"+4420794600{rng.randrange(100):02d}"  # Ofcom drama range
     company = "+442079460999"
+    return Call(
+        guid=interaction_guid(slot),
+        start=start,
+        seconds=seconds,
+        direction=direction,
+        connect_from=customer if direction == "inbound" else company,
+        connect_to=company if direction == "inbound" else customer,
+        agent_id=agent["userId"],
+        agent_name=agent["name"],
+        queue=rng.choice(QUEUES),
+        has_transcript=rng.random() < 0.6,
+    )
+
+
+def stats_interaction(call: Call, now: float | None = None) -> dict:
+    """The call as an Insights Stats interaction item (documented fields;
+    durations in milliseconds). With ``now``, an ongoing call's duration so far.
+    undocumented: the values of medium and mediumManager, and the channel fields."""
+    seconds = call.seconds if now is None else max(0, min(call.seconds, int(now - call.start)))
     return {
-        "guid": interaction_guid(slot),
-        "channelType": "Call",
-        "direction": direction,
-        "start": iso(start),
-        "end": iso(start + duration),
-        "durationSeconds": duration,
-        "queue": rng.choice(QUEUES),
-        "outcome": rng.choice(OUTCOMES),
-        "fromNumber": customer if direction == "Inbound" else company,
-        "toNumber": company if direction == "Inbound" else customer,
-        "agents": [{"agentId": agent["id"], "name": f"{agent['firstName']} {agent['lastName']}"}],
-        "hasTranscript": rng.random() < 0.6,
+        "guid": call.guid,
+        "start": iso(call.start),
+        "medium": "Phone",
+        "mediumManager": "Voice",
+        "direction": call.direction,
+        "connectFrom": call.connect_from,
+        "connectTo": call.connect_to,
+        "duration": seconds * 1000,
+        "channels": [{"type": "agent", "agentId": call.agent_id, "start": iso(call.start), "duration": seconds * 1000}],
     }
 
 
@@ -371,29 +454,26 @@ TRANSCRIPT_LINES = (
 )
 
 
-def transcript(item: dict) -> dict:
-    """A short JSON transcript of the interaction."""
-    start = parse_iso(item["start"])
-    agent = item["agents"][0]["name"]
+def transcript(call: Call) -> dict:
+    """A short JSON transcript of the call. undocumented: the transcript's format."""
     return {
-        "guid": item["guid"],
+        "guid": call.guid,
         "language": "en-GB",
         "segments": [
-            {"speaker": who, "offsetSeconds": 4 * n, "text": text.format(agent=agent)}
+            {"speaker": who, "offsetSeconds": 4 * n, "text": text.format(agent=call.agent_name)}
             for n, (who, text) in enumerate(TRANSCRIPT_LINES)
         ],
-        "createdAt": iso(start + item["durationSeconds"] + 60),
     }
 
 
-def analysis(item: dict) -> dict:
-    """What the Conversation Analyzer says about an interaction."""
-    rng = KeyedRandom(f"{SEED}-analysis-{item['guid']}")
-    total = item["durationSeconds"]
+def analysis(call: Call) -> dict:
+    """What the Conversation Analyzer says about a call. undocumented: these fields."""
+    rng = KeyedRandom(f"{SEED}-analysis-{call.guid}")
+    total = call.seconds
     agent = int(total * rng.uniform(0.35, 0.55))
     customer = int(total * rng.uniform(0.25, 0.45))
     return {
-        "guid": item["guid"],
+        "guid": call.guid,
         "categories": sorted(rng.sample(("Billing", "Payment", "Complaint", "Cancellation", "Upsell", "Greeting"), 2)),
         "callTimeBreakdown": {
             "agentTalkSeconds": agent,

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vcc_cli.emulator.clients import DEFAULT_CLIENT
+from vcc_cli.emulator.data import iso
 from vcc_cli.emulator.server import Emulator
 
 TOKEN_ROUTE = "POST /Auth/connect/token"
-TOKEN_TTL = 900  # seconds, VCC's default lifetime
+TOKEN_TTL = 7200  # seconds: VCC's token lifetime ("always 7200, two hours")
 RECORDING_SIZE = 2 * 1024 * 1024  # bytes
 
 
@@ -111,7 +112,8 @@ class Demo:
         done, ms = self._vcc("call", "/agents-availability", "-q", "skillNames=French")
         try:
             body = json.loads(done.stdout)
-            summary = f"{body['availableAgents']} of {body['totalAgents']} agents with skill French are available"
+            summary = "agents with skill French: " + ", ".join(
+                f"{body[state]:d} {state}" for state in ("Ready", "Away", "Extended Away", "Logged Out"))
         except (ValueError, KeyError, TypeError):
             summary = None
         if done.returncode != 0 or summary is None:
@@ -139,13 +141,16 @@ class Demo:
             ],
         )
 
-        # 5. a call recording, streamed to a file
+        # 5. a call recording, streamed to a file; the search wants a window of at most 7 days
         title = "a call recording downloaded to a file"
-        done, _ = self._vcc("call", "/interaction-content/interactions", "-q", "pageSize=1")
+        now = self.emulator.clock()
+        search = ["/interaction-content/interactions", "-q", f"start={iso(now - 86400)}", "-q", f"end={iso(now)}",
+                  "-q", "limit=1"]
+        done, _ = self._vcc("call", *search)
         try:
             guid = json.loads(done.stdout)["items"][0]["guid"]
         except (ValueError, KeyError, IndexError, TypeError):
-            yield self._failed(title, "vcc call /interaction-content/interactions -q pageSize=1", done, "expected a list of interactions")
+            yield self._failed(title, "vcc call " + " ".join(search), done, "expected a list of interactions")
             return
         target = self.home / "recording.wav"
         path = f"/interaction-content/interactions/{guid}/content/callRecording"

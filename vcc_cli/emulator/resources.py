@@ -2,28 +2,41 @@
 scope and Accept checks (see ``api.py``): the handlers and the mutable state
 they share (created users, deleted interactions...).
 
+Shapes, status codes, error bodies and limits follow VCC's documentation as
+digested in ``shared/reference/vcc-api-facts.md``; where the docs are silent,
+answers are kept small and the code says ``undocumented:``.
+
 A handler takes ``(state, request)`` and returns a Response, or raises
-``Reject`` carrying an error response.
+``Reject`` carrying an error response. No handler may raise anything else for
+a well-formed request: the emulator never answers 500 unless told to.
 """
 
 from __future__ import annotations
 
-import bisect
+import base64
+import binascii
+import hashlib
+import hmac
 import json
 import math
 import re
 import threading
 import uuid
-from typing import Any, Callable, Iterable
+from collections.abc import Callable
+from typing import Any
+
+from vcc_cli import catalog
 
 from . import data
 from .messages import Request, Response, is_json_type, json_response, message
 
 Handler = Callable[["State", Request], Response]
 
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
-DEFAULT_WINDOW = 7 * 86400  # interaction search without start/end: the last week
+STATS_DEFAULT_LIMIT = 100  # undocumented: the default page size of Insights Stats
+STATS_MAX_LIMIT = 1000  # "limit" at most 1000 (Insights Stats, Interaction Content search)
+CONTENT_DEFAULT_LIMIT = 100  # undocumented: the search's default page size
+USERS_DEFAULT_LIMIT = 25  # User Admin: "limit default 25, maximum 5000"
+USERS_MAX_LIMIT = 5000
 
 
 class Reject(Exception):
@@ -34,12 +47,19 @@ class Reject(Exception):
         self.response = response
 
 
-def bad_request(text: str, **extra: Any) -> Reject:
-    return Reject(message(400, text, **extra))
+def bad_request(text: str) -> Reject:
+    return Reject(message(400, text))
 
 
 def not_found(text: str) -> Reject:
     return Reject(message(404, text))
+
+
+def stats_error(status: int, text: str) -> Reject:
+    """Insights Stats' error envelope, as its documented Accept error shows it;
+    undocumented for its other 4xx, which use it too."""
+    reason = {400: "Bad Request", 404: "Not Found"}[status]
+    return Reject(json_response(status, {"statusCode": status, "error": reason, "message": text}))
 
 
 class State:
@@ -51,14 +71,21 @@ class State:
         self.clock = clock
         self.recording_size = recording_size
         self.lock = threading.RLock()
-        self.users: dict[str, dict] = {u["id"]: u for u in data.users()}
+        self.users: dict[str, dict] = {}
+        self.skills: dict[str, list[dict]] = {}  # userId -> skills (not part of the user resource)
+        for user, skills in data.users():
+            self.users[user["userId"]] = user
+            self.skills[user["userId"]] = skills
         # Time series use the initial agents, so edits never change history.
         self.agents = data.agents(list(self.users.values()))
-        self.presences: dict[str, dict] = {}
-        self.deleted_interactions: list[int] = []  # sorted slots
+        self.presences: dict[str, dict] = {}  # userId -> presence set with PATCH
+        self.licenses: dict[str, dict] = {}  # userId -> licenseTypes set with PATCH
+        self.deleted_interactions: set[int] = set()  # slots
         self.deleted_content: set[tuple[int, str]] = set()
-        self.documents: dict[str, Any] = {}  # PUT/PATCH documents by lowercased path
-        self.created: dict[str, dict[str, dict]] = {}  # collection path -> id -> object
+        self.sessions: dict[str, dict] = {}  # payment sessions by sessionGuid
+        self.subscriptions: dict[str, dict] = {}  # webhook subscriptions by subscriptionId
+        self.documents: dict[str, Any] = {}  # generic PUT/PATCH documents by lowercased path
+        self.created: dict[str, dict[str, dict]] = {}  # generic POSTs: collection path -> id -> object
 
     def now(self) -> float:
         return self.clock()
@@ -67,54 +94,35 @@ class State:
 # ---------------------------------------------------------------- helpers
 
 
-def positive_int(request: Request, names: Iterable[str], default: int, maximum: int | None = None) -> int:
-    """The first of the query parameters ``names`` that is present, as an int in [1, maximum]."""
-    for name in names:
-        raw = request.arg(name)
-        if raw is None:
-            continue
-        try:
-            value = int(raw)
-        except ValueError:
-            raise bad_request(f"{name} must be a positive integer, not {raw!r}") from None
-        if value < 1 or (maximum is not None and value > maximum):
-            limit = f" between 1 and {maximum}" if maximum else " ≥ 1"
-            raise bad_request(f"{name} must be an integer{limit}, not {value}")
-        return value
-    return default
+def int_param(request: Request, name: str, default: int, low: int, high: int | None, error=bad_request) -> int:
+    """Query parameter ``name`` as an int in [low, high]; ``default`` when absent."""
+    raw = request.arg(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise error(f"{name} must be an integer, not {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"≥ {low}"
+        raise error(f"{name} must be {bounds}, not {value}")
+    return value
 
 
-def paging(request: Request, size_names: tuple[str, ...] = ("pageSize", "limit")) -> tuple[int, int]:
-    """(page, page size) from the query; page counts from 1."""
-    return (
-        positive_int(request, ("page",), 1),
-        positive_int(request, size_names, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
-    )
+def page_meta(page: int, limit: int, total: int, count: int) -> dict:
+    """``meta`` of a page-numbered collection: ``count`` items on this page;
+    ``pageCount`` is 0 for an empty collection."""
+    return {"page": page, "count": count, "pageCount": math.ceil(total / limit), "totalCount": total}
 
 
-def meta(page: int, size: int, total: int, count: int) -> dict:
-    """The ``meta`` object of a page: ``pageCount`` is 0 for an empty collection."""
-    return {"page": page, "pageSize": size, "count": count, "pageCount": math.ceil(total / size), "totalCount": total}
-
-
-def time_window(request: Request, required: bool, now: float) -> tuple[float, float]:
-    """(start, end) in Unix seconds from the ``start``/``end`` ISO 8601 parameters."""
-    values = {}
-    for name in ("start", "end"):
-        raw = request.arg(name)
-        if raw is None:
-            if required:
-                raise bad_request("start and end are required, as ISO 8601 times (e.g. 2024-06-01T00:00:00Z)")
-            continue
-        try:
-            values[name] = data.parse_iso(raw)
-        except ValueError:
-            raise bad_request(f"{name} is not an ISO 8601 time: {raw!r}") from None
-    end = values.get("end", now)
-    start = values.get("start", end - DEFAULT_WINDOW)
-    if end <= start:
-        raise bad_request("end must be later than start")
-    return start, end
+def time_param(request: Request, name: str, error=bad_request) -> float | None:
+    raw = request.arg(name)
+    if raw is None:
+        return None
+    try:
+        return data.parse_iso(raw)
+    except ValueError:
+        raise error(f"{name} is not an ISO 8601 time: {raw!r}") from None
 
 
 def json_body(request: Request) -> Any:
@@ -123,9 +131,13 @@ def json_body(request: Request) -> Any:
     if not is_json_type(request.header("Content-Type")):
         raise Reject(message(415, "the body must be JSON: send Content-Type: application/json"))
     try:
-        return json.loads(request.body)
-    except (UnicodeDecodeError, ValueError) as exc:
+        return json.loads(request.body, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise bad_request(f"the body is not valid JSON: {exc}") from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def json_object(request: Request) -> dict:
@@ -144,47 +156,46 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def deleted() -> Response:
+    """What a DELETE answers: 200 ``{}`` (documented for interactions; the
+    other DELETEs do the same, undocumented)."""
+    return json_response(200, {})
+
+
+_KINDS = {str: "a string", bool: "true or false", dict: "an object", list: "a list", type(None): "null"}
+
+
+def check_types(body: dict, types: dict[str, tuple[type, ...]]) -> None:
+    """400 unless each field of ``types`` present in ``body`` has one of its JSON types."""
+    for name, allowed in types.items():
+        if name in body and type(body[name]) not in allowed:  # exact: true is not a number here
+            raise bad_request(f"{name} must be {' or '.join(_KINDS[t] for t in allowed)}")
+
+
 # ----------------------------------------------------- Agent Availability API
 
 
 def agents_availability(state: State, request: Request) -> Response:
-    """Agents who have every skill in ``skillNames`` (case-insensitive), their
-    availability, and per skill how many agents are available."""
-    wanted = comma_list(request, "skillNames")
-    wanted_lower = {w.lower() for w in wanted}
+    """How many agents having *all* the skills in ``skillNames`` (case-
+    insensitive) are in each presence category. The docs show the counts, not
+    whether several skills mean all or any: all is what routing a call that
+    needs French *and* English asks. Archived users are not counted; an
+    unknown skill counts nobody."""
+    # ASP.NET binds query parameters whatever their case: skillnames=French works too.
+    names = [k for k in request.query if k.lower() == "skillnames"]
+    wanted = {w.lower() for name in names for w in comma_list(request, name)}
+    if not wanted:  # documented: ASP.NET's model validation answer
+        raise Reject(json_response(400, {"SkillNames": ["The SkillNames field is required."]}))
     now = state.now()
+    counts = dict.fromkeys(data.CATEGORIES.values(), 0)
     with state.lock:
-        users = list(state.users.values())
-    agents, per_skill = [], {w.lower(): {"skillName": w, "available": 0, "total": 0} for w in wanted}
-    for user in users:
-        if "Agent" not in user["roles"]:
+        users = [(u, state.skills.get(u["userId"], [])) for u in state.users.values()]
+    for user, skills in users:
+        if not data.is_agent(user) or user.get("active") is False:
             continue
-        names = {s["name"].lower(): s["name"] for s in user["skills"]}
-        availability = data.agent_availability(user, now)
-        for key in wanted_lower & names.keys():
-            per_skill[key]["total"] += 1
-            per_skill[key]["available"] += availability["state"] == "Available"
-        if wanted_lower - names.keys():
-            continue
-        agents.append(
-            {
-                "agentId": user["id"],
-                "name": f"{user['firstName']} {user['lastName']}",
-                "skills": [s["name"] for s in user["skills"]],
-                **availability,
-            }
-        )
-    available = sum(1 for a in agents if a["state"] == "Available")
-    return json_response(
-        200,
-        {
-            "skillNames": wanted,
-            "availableAgents": available,
-            "totalAgents": len(agents),
-            "skills": list(per_skill.values()),
-            "agents": agents,
-        },
-    )
+        if wanted <= {s["name"].lower() for s in skills}:
+            counts[_presence(state, user, now)["presence"]["category"]["description"]] += 1
+    return json_response(200, counts)
 
 
 # ---------------------------------------------------------------- Agents API
@@ -198,84 +209,88 @@ def _user(state: State, user_id: str) -> dict:
     return user
 
 
-def _presence(state: State, user: dict) -> dict:
+def _presence(state: State, user: dict, now: float) -> dict:
     with state.lock:
-        override = state.presences.get(user["id"])
-    return override or data.presence(user, state.now())
+        override = state.presences.get(user["userId"])
+    if override is not None and user.get("active") is not False:
+        return override
+    return data.presence(user, now)
 
 
 def presence_definitions(state: State, request: Request) -> Response:
-    return json_response(200, {"items": list(data.PRESENCE_DEFINITIONS)})
+    return json_response(200, {"presenceDefinitions": [data.presence_definition(d["presenceId"])
+                                                       for d in data.PRESENCE_DEFINITIONS]})
 
 
 def presences_of_users(state: State, request: Request) -> Response:
-    ids = comma_list(request, "userId")
+    """A bare array of presences, at most 50 users a query (documented).
+    undocumented: unknown user IDs are left out of the array."""
+    ids = list(dict.fromkeys(comma_list(request, "userId")))
     if not ids:
         raise bad_request("userId is required: one or more user IDs, comma-separated")
     if len(ids) > 50:
-        raise bad_request(f"at most 50 userId values per request, not {len(ids)}")
-    items, missing = [], []
-    for user_id in ids:
-        with state.lock:
-            user = state.users.get(user_id)
-        if user is None:
-            missing.append(user_id)
-        else:
-            items.append(_presence(state, user))
-    return json_response(200, {"items": items, "notFound": missing})
+        raise bad_request(f"at most 50 users a query, not {len(ids)}")
+    now = state.now()
+    with state.lock:
+        users = [state.users[i] for i in ids if i in state.users]
+    return json_response(200, [_presence(state, user, now) for user in users])
 
 
 def agent_presence(state: State, request: Request) -> Response:
-    return json_response(200, _presence(state, _user(state, request.params["userId"])))
+    return json_response(200, _presence(state, _user(state, request.params["userId"]), state.now()))
 
 
 def set_agent_presence(state: State, request: Request) -> Response:
+    """PATCH ``{"presenceId": "<id from presence-definitions>"}``. undocumented:
+    the body (we take the field the presence shape names) and the answer (the
+    new presence, 200); an unknown or non-selectable presence is a 400."""
     user = _user(state, request.params["userId"])
-    body = json_object(request)
-    wanted = body.get("presenceId") or body.get("id") or body.get("name")
-    if isinstance(body.get("presence"), dict):
-        wanted = body["presence"].get("id") or body["presence"].get("name")
-    for definition in data.PRESENCE_DEFINITIONS:
-        if isinstance(wanted, str) and wanted.lower() in (definition["id"], definition["name"].lower()):
-            break
-    else:
-        known = ", ".join(d["id"] for d in data.PRESENCE_DEFINITIONS)
-        raise bad_request(f"unknown presence {wanted!r}; send {{\"presenceId\": ...}} with one of: {known}")
-    presence = {"userId": user["id"], "presence": dict(definition), "since": data.iso(state.now())}
+    wanted = json_object(request).get("presenceId")
+    definition = data.presence_definition(wanted) if isinstance(wanted, str) else None
+    if definition is None or not definition["selectable"]:
+        choices = ", ".join(d["presenceId"] for d in data.PRESENCE_DEFINITIONS if d["selectable"])
+        raise bad_request(f'send {{"presenceId": ...}} with a selectable presence: one of {choices}')
+    if user.get("active") is False:
+        raise bad_request("the user is archived (active: false): it has no presence to set")
+    presence = {"userId": user["userId"], "updated": data.iso(state.now()), "presence": definition}
     with state.lock:
-        state.presences[user["id"]] = presence
+        state.presences[user["userId"]] = presence
     return json_response(200, presence)
 
 
 # ------------------------------------------------- Conversation Analyzer API
 
 
-def _interaction(state: State, guid: str, content: bool = False) -> tuple[int, dict]:
+def _call(state: State, guid: str) -> tuple[int, data.Call]:
+    """An interaction that has happened (404 for other GUIDs, and for ours
+    still in the future)."""
     slot = data.interaction_slot(guid)
-    if slot is None or (content and _is_deleted(state, slot)):
-        raise not_found(f"no interaction with guid {guid}")
-    return slot, data.interaction(slot, state.agents)
+    if slot is not None:
+        call = data.interaction(slot, state.agents)
+        if call.start < state.now():
+            return slot, call
+    raise not_found(f"no interaction with guid {guid}")
 
 
 def analyzer_interactions(state: State, request: Request) -> Response:
+    """undocumented: the answer's shape (items, and GUIDs it does not know)."""
     guids = comma_list(request, "calls")
     if not guids:
         raise bad_request("calls is required: one or more interaction GUIDs, comma-separated")
     if len(guids) > 50:
-        raise bad_request(f"at most 50 calls per request, not {len(guids)}")
+        raise bad_request(f"at most 50 calls a request, not {len(guids)}")
     items, missing = [], []
     for guid in guids:
-        slot = data.interaction_slot(guid)
-        if slot is None:
+        try:
+            items.append(data.analysis(_call(state, guid)[1]))
+        except Reject:
             missing.append(guid)
-        else:
-            items.append(data.analysis(data.interaction(slot, state.agents)))
     return json_response(200, {"items": items, "notFound": missing})
 
 
 def analyzer_interaction(state: State, request: Request) -> Response:
-    _, item = _interaction(state, request.params["guid"])
-    return json_response(200, {**data.analysis(item), "transcript": data.transcript(item)["segments"]})
+    _, call = _call(state, request.params["guid"])
+    return json_response(200, {**data.analysis(call), "transcript": data.transcript(call)["segments"]})
 
 
 def analyzer_status(state: State, request: Request) -> Response:
@@ -283,56 +298,159 @@ def analyzer_status(state: State, request: Request) -> Response:
 
 
 # -------------------------------------------------------- Insights Stats API
+#
+# Page-numbered from 1 (``page``, ``limit`` ≤ 1000), answering
+# {"items", "meta": {page, count, pageCount, totalCount, upTo}}; windowed
+# endpoints need ``start``, default ``end`` to now and refuse windows longer
+# than the catalog's limit (31 days). Data exists only up to now, so ``upTo``
+# (the time up to which the answer is complete) is min(end, now).
+
+
+def _stats_paging(request: Request) -> tuple[int, int]:
+    page = int_param(request, "page", 1, 1, None, stats_error_400)
+    return page, int_param(request, "limit", STATS_DEFAULT_LIMIT, 1, STATS_MAX_LIMIT, stats_error_400)
+
+
+def stats_error_400(text: str) -> Reject:
+    return stats_error(400, text)
+
+
+def _stats_window(state: State, request: Request) -> tuple[float, float]:
+    """(start, end of the data) of a windowed stats request."""
+    now = state.now()
+    start = time_param(request, "start", stats_error_400)
+    if start is None:
+        raise stats_error_400("start is required, as an ISO 8601 time (e.g. 2024-06-01T00:00:00Z)")
+    end = time_param(request, "end", stats_error_400)
+    end = now if end is None else end
+    if end <= start:
+        raise stats_error_400("end must be later than start")
+    limit = catalog.window_limit(request.method, request.template)
+    if limit is not None and end - start > limit:
+        raise stats_error_400(f"Request window size limit exceeded {limit / catalog.DAY:g} days")
+    return start, min(end, now)
+
+
+def _stats_page(items: list, page: int, limit: int, total: int, up_to: float) -> Response:
+    return json_response(200, {"items": items, "meta": {**page_meta(page, limit, total, len(items)),
+                                                        "upTo": data.iso(up_to)}})
+
+
+def _window_of(page: int, limit: int) -> slice:
+    return slice((page - 1) * limit, page * limit)
 
 
 def _activities(kind: str | None) -> Handler:
     def handler(state: State, request: Request) -> Response:
-        start, end = time_window(request, required=True, now=state.now())
-        page, size = paging(request)
+        start, end = _stats_window(state, request)
+        page, limit = _stats_paging(request)
         slots = data.ACTIVITIES.slots(start, end)
-        chosen = slots[(page - 1) * size : page * size]
-        items = [data.activity(slot, state.agents, kind) for slot in chosen]
-        return json_response(200, {"items": items, "meta": meta(page, size, len(slots), len(items))})
+        items = [data.activity(slot, state.agents, kind) for slot in slots[_window_of(page, limit)]]
+        return _stats_page(items, page, limit, len(slots), max(start, end))
 
     return handler
 
 
-def agent_status(state: State, request: Request) -> Response:
-    page, size = paging(request)
-    now = state.now()
-    agents = state.agents
-    chosen = agents[(page - 1) * size : page * size]
+def wfm_agent_states(state: State, request: Request) -> Response:
+    """WFM agent states (documented fields), from the presence activities:
+    ``state`` is the presence category, ``description`` the presence.
+    undocumented: those values and the unit of duration (milliseconds, as the
+    other stats durations)."""
+    start, end = _stats_window(state, request)
+    page, limit = _stats_paging(request)
+    slots = data.ACTIVITIES.slots(start, end)
     items = []
-    for agent in chosen:
-        presence = _presence(state, agent)
-        busy = data.agent_availability(agent, now)["state"] == "Busy"
-        items.append(
-            {
-                "agentId": agent["id"],
-                "agentName": f"{agent['firstName']} {agent['lastName']}",
-                "presence": presence["presence"]["name"],
-                "presenceSince": presence["since"],
-                "workload": 1 if busy else 0,
-                "interactions": [data.interaction_guid(data.interaction_slot_at(now))] if busy else [],
-            }
-        )
-    return json_response(200, {"items": items, "meta": meta(page, size, len(agents), len(items))})
+    for slot in slots[_window_of(page, limit)]:
+        a = data.activity(slot, state.agents, "presence")
+        items.append({"agentId": a["agentId"], "start": a["start"], "duration": a["duration"], "state": a["category"],
+                      "description": a["name"]})
+    return _stats_page(items, page, limit, len(slots), max(start, end))
+
+
+def agent_status(state: State, request: Request) -> Response:
+    """Each active agent's presence, workload and interactions now.
+    undocumented: the item's shape."""
+    page, limit = _stats_paging(request)
+    now = state.now()
+    with state.lock:
+        agents = [u for u in state.users.values() if data.is_agent(u) and u.get("active") is not False]
+    items = []
+    for agent in agents[_window_of(page, limit)]:
+        presence = _presence(state, agent, now)
+        rng = data.KeyedRandom(f"{data.SEED}-status-{agent['userId']}-{int(now // 300)}")
+        busy = presence["presence"]["category"]["categoryType"] == "Ready" and rng.random() < 0.6
+        guid = data.interaction_guid(data.interaction_slot_at(now) - rng.randrange(3))
+        items.append({"agentId": agent["userId"], "presence": presence["presence"], "updated": presence["updated"],
+                      "workload": 1 if busy else 0, "interactions": [{"guid": guid}] if busy else []})
+    return _stats_page(items, page, limit, len(agents), now)
 
 
 def stats_interactions(state: State, request: Request) -> Response:
-    start, end = time_window(request, required=True, now=state.now())
-    page, size = paging(request)
+    start, end = _stats_window(state, request)
+    page, limit = _stats_paging(request)
     slots = data.INTERACTIONS.slots(start, end)
-    items = [data.interaction(s, state.agents) for s in slots[(page - 1) * size : page * size]]
-    for item in items:
-        item.pop("hasTranscript")
-    return json_response(200, {"items": items, "meta": meta(page, size, len(slots), len(items))})
+    items = [data.stats_interaction(data.interaction(s, state.agents)) for s in slots[_window_of(page, limit)]]
+    return _stats_page(items, page, limit, len(slots), max(start, end))
+
+
+def ongoing_interactions(state: State, request: Request) -> Response:
+    """Interactions in progress now, their duration so far. undocumented: the
+    shape (that of the interaction items)."""
+    page, limit = _stats_paging(request)
+    now = state.now()
+    slots = data.INTERACTIONS.slots(now - data.MAX_CALL_SECONDS, now)
+    calls = [c for c in (data.interaction(s, state.agents) for s in slots) if c.end > now]
+    items = [data.stats_interaction(c, now) for c in calls[_window_of(page, limit)]]
+    return _stats_page(items, page, limit, len(calls), now)
 
 
 def stats_interaction(state: State, request: Request) -> Response:
-    _, item = _interaction(state, request.params["guid"])
-    item.pop("hasTranscript")
-    return json_response(200, item)
+    try:
+        _, call = _call(state, request.params["guid"])
+    except Reject:
+        raise stats_error(404, f"no interaction with guid {request.params['guid']}") from None
+    return json_response(200, data.stats_interaction(call))
+
+
+def queue_times(state: State, request: Request) -> Response:
+    """Each queue's waiting interactions now (milliseconds). undocumented: the
+    item's shape, kept to what a live dashboard shows."""
+    page, limit = _stats_paging(request)
+    now = state.now()
+    items = []
+    for name, queue_id in data.queue_ids().items():
+        rng = data.KeyedRandom(f"{data.SEED}-queue-{name}-{int(now // 60)}")
+        waiting = rng.randrange(8)
+        longest = rng.randint(5_000, 600_000) if waiting else 0
+        items.append({"queueId": queue_id, "queueName": name, "interactionsWaiting": waiting,
+                      "longestWaitTime": longest, "averageWaitTime": longest // 2})
+    return _stats_page(items[_window_of(page, limit)], page, limit, len(items), now)
+
+
+WFM_INTERVAL = 900  # seconds: WFM tools plan in 15-minute intervals
+
+
+def wfm_queue_activity(state: State, request: Request) -> Response:
+    """Per queue and 15-minute interval starting in the window: offered,
+    answered and abandoned interactions, average handle time (milliseconds).
+    undocumented: the item's shape."""
+    start, end = _stats_window(state, request)
+    page, limit = _stats_paging(request)
+    first = math.ceil(start / WFM_INTERVAL)
+    intervals = max(0, math.ceil(end / WFM_INTERVAL) - first)
+    queues = list(data.queue_ids().items())
+    total = intervals * len(queues)
+    items = []
+    for index in range(total)[_window_of(page, limit)]:
+        t = (first + index // len(queues)) * WFM_INTERVAL
+        name, queue_id = queues[index % len(queues)]
+        rng = data.KeyedRandom(f"{data.SEED}-wfm-{name}-{t}")
+        offered = rng.randrange(30)
+        answered = offered - rng.randrange(min(offered, 3) + 1)
+        items.append({"queueId": queue_id, "queueName": name, "start": data.iso(t), "duration": WFM_INTERVAL * 1000,
+                      "offered": offered, "answered": answered, "abandoned": offered - answered,
+                      "averageHandleTime": rng.randint(60_000, 900_000) if answered else 0})
+    return _stats_page(items, page, limit, total, max(start, end))
 
 
 # --------------------------------------------------- Interaction Content API
@@ -341,64 +459,117 @@ RECORDING_KEY = "callRecording"
 TRANSCRIPT_KEY = "transcript"
 
 
-def _is_deleted(state: State, slot: int) -> bool:
-    with state.lock:
-        i = bisect.bisect_left(state.deleted_interactions, slot)
-        return i < len(state.deleted_interactions) and state.deleted_interactions[i] == slot
+def _transcript_bytes(call: data.Call) -> bytes:
+    return json_response(200, data.transcript(call)).body
 
 
-def _content_list(state: State, slot: int, item: dict) -> list[dict]:
+def _content(state: State, slot: int, call: data.Call) -> list[dict]:
+    """The content items of an interaction (documented fields). undocumented:
+    the values of type and properties."""
+    modified = data.iso(call.end + 60)
     size = data.WAV_HEADER_SIZE + data.wav_data_length(state.recording_size)
-    content = [{"contentKey": RECORDING_KEY, "contentType": "audio/wav", "size": size}]
-    if item["hasTranscript"]:
-        content.append({"contentKey": TRANSCRIPT_KEY, "contentType": "application/json"})
+    content = [{"contentKey": RECORDING_KEY, "type": "recording", "contentType": "audio/wav", "contentLength": size,
+                "lastModified": modified, "properties": {}}]
+    if call.has_transcript:
+        content.append({"contentKey": TRANSCRIPT_KEY, "type": "transcript", "contentType": "application/json",
+                        "contentLength": len(_transcript_bytes(call)), "lastModified": modified, "properties": {}})
     with state.lock:
         return [c for c in content if (slot, c["contentKey"]) not in state.deleted_content]
 
 
-def _with_content(state: State, slot: int, item: dict) -> dict:
-    item = dict(item)
-    item["content"] = _content_list(state, slot, item)
-    del item["hasTranscript"]
-    return item
+def _content_item(state: State, slot: int, call: data.Call) -> dict:
+    return {
+        "guid": call.guid,
+        "start": data.iso(call.start),
+        "connectFrom": call.connect_from,
+        "connectTo": call.connect_to,
+        "direction": call.direction,
+        "handlingAgents": [{"id": call.agent_id}],
+        "content": _content(state, slot, call),
+    }
 
 
-def _live_slots(slots: range, deleted: list[int], offset: int, count: int) -> tuple[int, list[int]]:
-    """(how many slots of ``slots`` are not deleted, the ``count`` live ones from position ``offset``)."""
-    lo, hi = bisect.bisect_left(deleted, slots.start), bisect.bisect_left(deleted, slots.stop)
-    gone = deleted[lo:hi]
-    total = len(slots) - len(gone)
-    if offset >= total:
-        return total, []
-    # The offset-th live slot s satisfies s = start + offset + (deleted slots <= s).
-    s = slots.start + offset
-    while True:
-        candidate = slots.start + offset + bisect.bisect_right(gone, s)
-        if candidate == s:
-            break
-        s = candidate
-    chosen, gone_set = [], set(gone)
-    while len(chosen) < count and s < slots.stop:
-        if s not in gone_set:
+def _live_call(state: State, guid: str) -> tuple[int, data.Call]:
+    slot, call = _call(state, guid)
+    with state.lock:
+        gone = slot in state.deleted_interactions
+    if gone:
+        raise not_found(f"no interaction with guid {guid}")
+    return slot, call
+
+
+# Continuation tokens are stateless: the search window and the next slot,
+# signed so that a token we did not issue is refused (400) rather than
+# trusted. They survive restarts (the key is fixed) and deletions (a
+# position, not an offset, so deleting items before it shifts nothing).
+_TOKEN_KEY = hashlib.sha256(f"{data.SEED}-continuation".encode()).digest()
+
+
+def _sign(payload: str) -> str:
+    return hmac.new(_TOKEN_KEY, payload.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def encode_continuation(start_ms: int, end_ms: int, slot: int) -> str:
+    payload = f"1:{start_ms}:{end_ms}:{slot}"
+    return base64.urlsafe_b64encode(f"{payload}:{_sign(payload)}".encode()).decode().rstrip("=")
+
+
+def decode_continuation(token: str) -> tuple[int, int, int]:
+    """(start ms, end ms, next slot) of a token we issued; 400 otherwise."""
+    try:
+        text = base64.urlsafe_b64decode(token.strip() + "=" * (-len(token.strip()) % 4)).decode("ascii")
+        payload, _, signature = text.rpartition(":")
+        version, start_ms, end_ms, slot = payload.split(":")
+        if version != "1" or not hmac.compare_digest(signature, _sign(payload)):
+            raise ValueError("not ours")
+        return int(start_ms), int(end_ms), int(slot)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise bad_request("Invalid continuationToken") from None
+
+
+def content_search(state: State, request: Request) -> Response:
+    """``GET /interaction-content/interactions``: ``start`` and ``end`` required
+    and at most 7 days apart, ``limit`` ≤ 1000, paged by continuation token:
+    ``{"items", "meta": {"nextContinuationToken": <token> | null}}``. A token
+    carries its window; ``start``/``end`` sent with it must be the same."""
+    limit = int_param(request, "limit", CONTENT_DEFAULT_LIMIT, 1, STATS_MAX_LIMIT)
+    start, end = time_param(request, "start"), time_param(request, "end")
+    token = request.arg("continuationToken")
+    if token is not None:
+        start_ms, end_ms, position = decode_continuation(token)
+        for given, carried in ((start, start_ms), (end, end_ms)):
+            if given is not None and round(given * 1000) != carried:
+                raise bad_request("the continuationToken belongs to a search with another start or end")
+        start, end = start_ms / 1000, end_ms / 1000
+    else:
+        if start is None or end is None:
+            raise bad_request("start and end are required, as ISO 8601 times (e.g. 2024-06-01T00:00:00Z)")
+        position = None
+    assert start is not None and end is not None
+    if end <= start:
+        raise bad_request("end must be later than start")
+    window = catalog.window_limit(request.method, request.template) or catalog.CONTENT_SEARCH_WINDOW
+    if end - start > window:
+        raise bad_request(f"start and end must be at most {window / catalog.DAY:g} days apart")
+    slots = data.INTERACTIONS.slots(start, min(end, state.now()))
+    with state.lock:
+        gone = set(state.deleted_interactions)
+    s = slots.start if position is None else max(position, slots.start)
+    chosen: list[int] = []
+    while s < slots.stop and len(chosen) < limit:
+        if s not in gone:
             chosen.append(s)
         s += 1
-    return total, chosen
-
-
-def content_interactions(state: State, request: Request) -> Response:
-    start, end = time_window(request, required=False, now=state.now())
-    page, size = paging(request)
-    slots = data.INTERACTIONS.slots(start, end)
-    with state.lock:
-        deleted = list(state.deleted_interactions)
-    total, chosen = _live_slots(slots, deleted, (page - 1) * size, size)
-    items = [_with_content(state, s, data.interaction(s, state.agents)) for s in chosen]
-    return json_response(200, {"items": items, "meta": meta(page, size, total, len(items))})
+    while s < slots.stop and s in gone:
+        s += 1
+    following = encode_continuation(round(start * 1000), round(end * 1000), s) if s < slots.stop else None
+    items = [_content_item(state, slot, data.interaction(slot, state.agents)) for slot in chosen]
+    return json_response(200, {"items": items, "meta": {"nextContinuationToken": following}})
 
 
 def content_interaction(state: State, request: Request) -> Response:
-    slot, item = _interaction(state, request.params["guid"], content=True)
-    return json_response(200, _with_content(state, slot, item))
+    slot, call = _live_call(state, request.params["guid"])
+    return json_response(200, _content_item(state, slot, call))
 
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
@@ -429,26 +600,26 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
 
 
 def content_file(state: State, request: Request) -> Response:
-    guid, key = request.params["guid"], request.params["contentKey"]
-    slot, item = _interaction(state, guid, content=True)
-    keys = {c["contentKey"].lower(): c["contentKey"] for c in _content_list(state, slot, item)}
-    key = keys.get(key.lower())
+    guid = request.params["guid"]
+    slot, call = _live_call(state, guid)
+    keys = {c["contentKey"].lower(): c["contentKey"] for c in _content(state, slot, call)}
+    key = keys.get(request.params["contentKey"].lower())
     if key is None:
         raise not_found(f"interaction {guid} has no content {request.params['contentKey']!r}")
     if key == TRANSCRIPT_KEY:
-        return json_response(200, data.transcript(item))
+        return Response(200, [("Content-Type", "application/json; charset=utf-8")], _transcript_bytes(call))
 
     file_size = state.recording_size
     size = data.WAV_HEADER_SIZE + data.wav_data_length(file_size)
-    variant = data.recording_variant(item["guid"])
+    variant = data.recording_variant(call.guid)
     headers = [
         ("Content-Type", "audio/wav"),
         ("Accept-Ranges", "bytes"),
-        ("Content-Disposition", f'attachment; filename="{item["guid"]}-{key}.wav"'),
-        ("ETag", f'"{item["guid"]}-{size}"'),
+        ("Content-Disposition", f'attachment; filename="{call.guid}-{key}.wav"'),
+        ("ETag", f'"{call.guid}-{size}"'),
     ]
     span = _byte_range(request.header("Range"), size)
-    if span == "unsatisfiable":
+    if isinstance(span, str):  # "unsatisfiable"
         return message(
             416, f"the range is outside the recording ({size} bytes)", [("Content-Range", f"bytes */{size}")]
         )
@@ -461,74 +632,103 @@ def content_file(state: State, request: Request) -> Response:
     )
 
 
+def _guid_slot(guid: str) -> int | None:
+    """The slot of an interaction GUID; None for a well-formed GUID that names
+    none of ours; 400 for something that is not a GUID."""
+    if not data.is_guid(guid):
+        raise bad_request(f"{guid!r} is not an interaction GUID")
+    return data.interaction_slot(guid)
+
+
 def delete_interaction(state: State, request: Request) -> Response:
-    slot, _ = _interaction(state, request.params["guid"], content=True)
-    with state.lock:
-        bisect.insort(state.deleted_interactions, slot)
-    return Response(204)
+    """200 ``{}`` (documented). undocumented: an interaction that is not there
+    (any more) is deleted all the same, as delete-batch counts it."""
+    slot = _guid_slot(request.params["guid"])
+    if slot is not None:
+        with state.lock:
+            state.deleted_interactions.add(slot)
+    return deleted()
 
 
 def delete_content(state: State, request: Request) -> Response:
-    guid, key = request.params["guid"], request.params["contentKey"]
-    slot, item = _interaction(state, guid, content=True)
-    keys = {c["contentKey"].lower(): c["contentKey"] for c in _content_list(state, slot, item)}
-    if key.lower() not in keys:
-        raise not_found(f"interaction {guid} has no content {key!r}")
-    with state.lock:
-        state.deleted_content.add((slot, keys[key.lower()]))
-    return Response(204)
+    """undocumented: the answer (200 ``{}``, as the interaction DELETE); content
+    that is not there is deleted all the same."""
+    slot = _guid_slot(request.params["guid"])
+    if slot is not None:
+        keys = {k.lower(): k for k in (RECORDING_KEY, TRANSCRIPT_KEY)}
+        key = keys.get(request.params["contentKey"].lower())
+        if key is not None:
+            with state.lock:
+                state.deleted_content.add((slot, key))
+    return deleted()
 
 
 def delete_batch(state: State, request: Request) -> Response:
-    body = json_object(request)
-    guids = body.get("guids")
+    """``{"guids": [...]}`` (at most 1000) → 200 ``{"failures": [...]}``.
+    Documented: interactions that do not exist still count as success. Our
+    choice: only an entry that is not a GUID at all fails, with its own 400
+    in ``failures``, without failing the others. VCC's 429 for concurrent
+    batch deletions is not emulated."""
+    guids = json_object(request).get("guids")
     if not isinstance(guids, list) or not all(isinstance(g, str) for g in guids):
         raise bad_request('send {"guids": ["<interaction GUID>", ...]}')
     if len(guids) > 1000:
-        raise bad_request(f"at most 1000 guids per request, not {len(guids)}")
-    deleted, missing = [], []
+        raise bad_request(f"at most 1000 guids a request, not {len(guids)}")
+    failures = []
     for guid in guids:
-        slot = data.interaction_slot(guid)
-        if slot is None or _is_deleted(state, slot):
-            missing.append(guid)
+        if not data.is_guid(guid):
+            failures.append({"guid": guid, "message": "Invalid interaction GUID", "statusCode": 400})
             continue
-        with state.lock:
-            bisect.insort(state.deleted_interactions, slot)
-        deleted.append(guid)
-    return json_response(200, {"deleted": deleted, "notFound": missing})
+        slot = data.interaction_slot(guid)
+        if slot is not None:
+            with state.lock:
+                state.deleted_interactions.add(slot)
+    return json_response(200, {"failures": failures})
+
+
+# ------------------------------------------ Interaction Content Export API
+
+
+def create_external_storage(state: State, request: Request) -> Response:
+    """undocumented: the answer; the ID is named as the export jobs' bodies name it."""
+    json_object(request)
+    return json_response(200, {"externalStorageId": new_id()})
+
+
+def schedule_export(state: State, request: Request) -> Response:
+    """The docs' example answer: ``{"jobId": <uuid>}``."""
+    json_object(request)
+    return json_response(200, {"jobId": new_id()})
 
 
 # --------------------------------------------------------------- Payment API
 
 
-def create_payment_session(digital: bool) -> Handler:
-    def handler(state: State, request: Request) -> Response:
-        body = json_object(request)
-        now = state.now()
-        guid = new_id()
-        session = {
-            **body,
-            "sessionGuid": guid,
-            "status": "Created",
-            "createdAt": data.iso(now),
-            "expiresAt": data.iso(now + 900),
-        }
-        if digital:
-            session["paymentUrl"] = f"https://pay.example.com/session/{guid}"
-        collection = request.path.rstrip("/").lower()
-        with state.lock:
-            state.created.setdefault(collection, {})[guid] = session
-        # Only agent assist sessions can be read back (GET .../session/{guid}).
-        headers = [] if digital else [("Location", f"{request.path.rstrip('/')}/{guid}")]
-        return json_response(201, session, headers)
-
-    return handler
+def create_payment_session(state: State, request: Request) -> Response:
+    """A session in the documented GET shape. undocumented: the request body
+    (a ``callGuid`` is kept, the rest ignored), the 201 and the sessionState
+    values."""
+    body = json_object(request)
+    check_types(body, {"callGuid": (str, type(None))})
+    now, guid = data.iso(state.now()), new_id()
+    session = {
+        "lastUpdatedOn": now,
+        "callGuid": body.get("callGuid"),
+        "createdOn": now,
+        "sessionGuid": guid,
+        "paymentResultData": None,
+        "sessionState": "Created",
+        "providerSessionGuid": new_id(),
+    }
+    with state.lock:
+        state.sessions[guid] = session
+    return json_response(201, session)
 
 
 def payment_session(state: State, request: Request) -> Response:
     guid = request.params["sessionGuid"]
     with state.lock:
-        session = state.created.get("/globalpci/v1/session", {}).get(guid)
+        session = state.sessions.get(guid)
     if session is None:
         raise not_found(f"no payment session {guid} (sessions are kept 15 minutes after they end)")
     return json_response(200, session)
@@ -536,115 +736,161 @@ def payment_session(state: State, request: Request) -> Response:
 
 # ------------------------------------------------------------ User Admin API
 
-# Fields a write may not set: skills have their own resource.
-_READ_ONLY_FIELDS = ("id", "createdAt", "updatedAt", "skills")
+_USER_TYPES: dict[str, tuple[type, ...]] = {
+    "username": (str,),
+    "name": (str,),
+    "email": (str,),
+    "active": (bool,),
+    "locked": (bool,),
+    "ssoExternalId": (str, type(None)),
+    "userAccountConfiguration": (dict,),
+}
 
 
-def _public(user: dict) -> dict:
-    return {k: v for k, v in user.items() if k != "skills"}
-
-
-def list_users(state: State, request: Request) -> Response:
-    page, size = paging(request, ("pageSize",))
-    with state.lock:
-        users = list(state.users.values())
-    chosen = [_public(u) for u in users[(page - 1) * size : page * size]]
-    return json_response(200, {"users": chosen, "meta": meta(page, size, len(users), len(chosen))})
-
-
-def get_user(state: State, request: Request) -> Response:
-    return json_response(200, _public(_user(state, request.params["userId"])))
-
-
-def _check_user_fields(body: dict, full: bool) -> None:
-    if full or "username" in body:
-        if not isinstance(body.get("username"), str) or not body["username"].strip():
-            raise bad_request("username is required (a non-empty string)")
-    for name in ("firstName", "lastName", "email"):
-        if name in body and not isinstance(body[name], str):
-            raise bad_request(f"{name} must be a string")
-    if "enabled" in body and not isinstance(body["enabled"], bool):
-        raise bad_request("enabled must be true or false")
-    roles = body.get("roles", [])
-    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise bad_request('roles must be a list of strings, e.g. ["Agent"]')
+def _user_changes(body: dict, user_id: str | None) -> dict:
+    """The documented fields of a user write, checked. undocumented: unknown
+    fields are ignored (as ASP.NET's model binding does), userId cannot change
+    and lastLoginTime is the server's."""
+    if user_id is not None and body.get("userId", user_id) != user_id:
+        raise bad_request("userId cannot be changed")
+    check_types(body, _USER_TYPES)
+    if "username" in body and not body["username"].strip():
+        raise bad_request("username must not be empty")
+    config = body.get("userAccountConfiguration", {})
+    if "role" in config and not (isinstance(config["role"], str) and config["role"].strip()):
+        raise bad_request("userAccountConfiguration.role must be a non-empty string")
+    return {k: v for k, v in body.items() if k in _USER_TYPES}
 
 
 def _username_taken(state: State, username: str, except_id: str | None = None) -> bool:
-    return any(u["username"].lower() == username.lower() and u["id"] != except_id for u in state.users.values())
+    wanted = username.lower()
+    return any(u["username"].lower() == wanted and u["userId"] != except_id for u in state.users.values())
+
+
+def _taken(username: str) -> Reject:
+    return Reject(message(409, f"username {username!r} is already taken"))  # undocumented: the 409
+
+
+def list_users(state: State, request: Request) -> Response:
+    """Page-numbered: ``page`` and ``limit`` (default 25, at most 5000).
+    The docs disagree on the first page ("the first page of results is page 0"
+    on one page, "minimum 1, default 1" in the parameter table); we follow the
+    parameter table, as Insights Stats does: page 1 is the first, page 0 is a
+    400, and meta.page says which page this is, so a client that numbers
+    pages from the first answer's meta.page is right either way.
+    undocumented: the list's name, ``items`` as in VCC's other collections."""
+    page = int_param(request, "page", 1, 1, None)
+    limit = int_param(request, "limit", USERS_DEFAULT_LIMIT, 1, USERS_MAX_LIMIT)
+    with state.lock:
+        users = list(state.users.values())
+    chosen = [dict(u) for u in users[_window_of(page, limit)]]
+    return json_response(200, {"items": chosen, "meta": page_meta(page, limit, len(users), len(chosen))})
+
+
+def get_user(state: State, request: Request) -> Response:
+    return json_response(200, _user(state, request.params["userId"]))
 
 
 def create_user(state: State, request: Request) -> Response:
-    body = json_object(request)
-    _check_user_fields(body, full=True)
-    now = data.iso(state.now())
+    """201 with the user. undocumented: the 201, the Location header, the
+    defaults (active, not locked, role Agent) and the 409 for a taken username."""
+    changes = _user_changes(json_object(request), None)
+    if "username" not in changes:
+        raise bad_request("username is required")
+    config = {"role": "Agent", **changes.pop("userAccountConfiguration", {})}
     user = {
-        "enabled": True,
-        "roles": ["Agent"],
-        **{k: v for k, v in body.items() if k not in _READ_ONLY_FIELDS},
-        "id": new_id(),
-        "createdAt": now,
-        "updatedAt": now,
+        "userId": new_id(),
+        "username": changes["username"],
+        "name": changes.get("name", changes["username"]),
+        "email": changes.get("email"),
+        "lastLoginTime": None,
+        "active": changes.get("active", True),
+        "locked": changes.get("locked", False),
+        "ssoExternalId": changes.get("ssoExternalId"),
+        "userAccountConfiguration": config,
     }
-    user["skills"] = []
     with state.lock:
         if _username_taken(state, user["username"]):
-            raise Reject(message(409, f"username {user['username']!r} is already taken"))
-        state.users[user["id"]] = user
-    return json_response(201, _public(user), [("Location", f"/useradmin/users/{user['id']}")])
-
-
-def _check_id(body: dict, user_id: str) -> None:
-    if "id" in body and body["id"] != user_id:
-        raise bad_request("id cannot be changed")
-
-
-def replace_user(state: State, request: Request) -> Response:
-    old = _user(state, request.params["userId"])
-    body = json_object(request)
-    _check_id(body, old["id"])
-    _check_user_fields(body, full=True)
-    user = {
-        **{k: v for k, v in body.items() if k not in _READ_ONLY_FIELDS},
-        "id": old["id"],
-        "createdAt": old["createdAt"],
-        "updatedAt": data.iso(state.now()),
-        "skills": old["skills"],
-    }
-    with state.lock:
-        if _username_taken(state, user["username"], except_id=old["id"]):
-            raise Reject(message(409, f"username {user['username']!r} is already taken"))
-        state.users[old["id"]] = user
-    return json_response(200, _public(user))
+            raise _taken(user["username"])
+        state.users[user["userId"]] = user
+        state.skills[user["userId"]] = []
+    return json_response(201, user, [("Location", f"/useradmin/users/{user['userId']}")])
 
 
 def update_user(state: State, request: Request) -> Response:
+    """A partial update: the fields sent replace theirs (``userAccountConfiguration``
+    is merged key by key)."""
     old = _user(state, request.params["userId"])
-    body = json_object(request)
-    _check_id(body, old["id"])
-    _check_user_fields(body, full=False)
-    changes = {k: v for k, v in body.items() if k not in _READ_ONLY_FIELDS}
+    changes = _user_changes(json_object(request), old["userId"])
+    if "userAccountConfiguration" in changes:
+        changes["userAccountConfiguration"] = {**old["userAccountConfiguration"], **changes["userAccountConfiguration"]}
     with state.lock:
-        if "username" in changes and _username_taken(state, changes["username"], except_id=old["id"]):
-            raise Reject(message(409, f"username {changes['username']!r} is already taken"))
-        user = {**old, **changes, "updatedAt": data.iso(state.now())}
-        state.users[old["id"]] = user
-    return json_response(200, _public(user))
+        if "username" in changes and _username_taken(state, changes["username"], except_id=old["userId"]):
+            raise _taken(changes["username"])
+        user = {**old, **changes}
+        state.users[old["userId"]] = user
+        if user.get("active") is False:
+            state.presences.pop(old["userId"], None)  # archived: logged out
+    return json_response(200, user)
 
 
 def delete_user(state: State, request: Request) -> Response:
+    """Documented: a user must be archived (``active`` false) before deletion;
+    DELETE answers 200. undocumented: the 400's wording and the ``{}`` body."""
     user = _user(state, request.params["userId"])
+    if user.get("active") is not False:
+        raise bad_request("archive the user first (PATCH {\"active\": false}): only archived users can be deleted")
     with state.lock:
-        state.users.pop(user["id"], None)
-    return Response(204)
+        for table in (state.users, state.skills, state.presences, state.licenses):
+            table.pop(user["userId"], None)
+    return deleted()
+
+
+# "licenseTypes": {"analytics": creator|viewer|none, "krispnoisecancellation":
+# enabled|none} (the PATCH body of "Update user's licenses", DV 4411031596).
+# undocumented: the GET answer (the same object) and the PATCH answer (the
+# licenses after the change, 200).
+LICENSE_VALUES = {"analytics": ("creator", "viewer", "none"), "krispnoisecancellation": ("enabled", "none")}
+
+
+def _licenses(state: State, user: dict) -> dict:
+    with state.lock:
+        chosen = state.licenses.get(user["userId"])
+    if chosen is None:
+        analytics = {"Administrator": "creator", "Supervisor": "viewer"}.get(data.role(user) or "", "none")
+        chosen = {"analytics": analytics, "krispnoisecancellation": "none"}
+    return dict(chosen)
+
+
+def user_licenses(state: State, request: Request) -> Response:
+    return json_response(200, {"licenseTypes": _licenses(state, _user(state, request.params["userId"]))})
+
+
+def update_user_licenses(state: State, request: Request) -> Response:
+    user = _user(state, request.params["userId"])
+    wanted = json_object(request).get("licenseTypes")
+    if not isinstance(wanted, dict):
+        raise bad_request('send {"licenseTypes": {"analytics": "creator|viewer|none", "krispnoisecancellation": "enabled|none"}}')
+    for name, value in wanted.items():
+        if name.lower() not in LICENSE_VALUES or not isinstance(value, str) or value.lower() not in LICENSE_VALUES[name.lower()]:
+            allowed = "; ".join(f"{k}: {', '.join(v)}" for k, v in LICENSE_VALUES.items())
+            raise bad_request(f"unknown license {name!r} or value {value!r}; known: {allowed}")
+    licenses = {**_licenses(state, user), **{k.lower(): v.lower() for k, v in wanted.items()}}
+    with state.lock:
+        state.licenses[user["userId"]] = licenses
+    return json_response(200, {"licenseTypes": licenses})
 
 
 def user_skills(state: State, request: Request) -> Response:
+    """undocumented: the shape."""
     user = _user(state, request.params["userId"])
-    return json_response(200, {"items": user["skills"]})
+    with state.lock:
+        return json_response(200, {"items": list(state.skills.get(user["userId"], []))})
 
 
 def replace_user_skills(state: State, request: Request) -> Response:
+    """undocumented: the body (a list of ``{"id" or "name", "level"}``, or
+    ``{"items": [...]}``) and the answer (the new list)."""
     user = _user(state, request.params["userId"])
     body = json_body(request)
     items = body.get("items") if isinstance(body, dict) else body
@@ -665,29 +911,101 @@ def replace_user_skills(state: State, request: Request) -> Response:
             raise bad_request("level must be an integer from 1 to 5")
         skills.append({"id": skill_id, "name": by_id[skill_id], "level": level})
     with state.lock:
-        state.users[user["id"]] = {**user, "skills": skills, "updatedAt": data.iso(state.now())}
+        state.skills[user["userId"]] = skills
     return json_response(200, {"items": skills})
 
 
 def skill_users(state: State, request: Request) -> Response:
+    """The users who have a skill, paged as ``GET /useradmin/users``."""
     skill_id = request.params["skillId"]
     if skill_id not in {s["id"] for s in data.skills()}:
         raise not_found(f"no skill with id {skill_id}")
-    page, size = paging(request, ("pageSize",))
+    page = int_param(request, "page", 1, 1, None)
+    limit = int_param(request, "limit", USERS_DEFAULT_LIMIT, 1, USERS_MAX_LIMIT)
     with state.lock:
-        users = [u for u in state.users.values() if any(s["id"] == skill_id for s in u["skills"])]
-    chosen = [_public(u) for u in users[(page - 1) * size : page * size]]
-    return json_response(200, {"users": chosen, "meta": meta(page, size, len(users), len(chosen))})
+        users = [dict(u) for u in state.users.values()
+                 if any(s["id"] == skill_id for s in state.skills.get(u["userId"], []))]
+    chosen = users[_window_of(page, limit)]
+    return json_response(200, {"items": chosen, "meta": page_meta(page, limit, len(users), len(chosen))})
+
+
+# -------------------------------------------------------------- Webhooks API
+# A subscription as the docs show it: {subscriptionId, name, url, events,
+# enabled}; the secret signs notifications and is never shown back.
+# undocumented: the list's shape, the 201, PATCH's answer and DELETE's.
+
+_SUBSCRIPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,), "url": (str,), "events": (list,), "enabled": (bool,), "secret": (str,),
+}
+
+
+def _subscription_fields(body: dict) -> dict:
+    check_types(body, _SUBSCRIPTION_TYPES)
+    if "events" in body and not all(isinstance(e, str) and e for e in body["events"]):
+        raise bad_request("events must be a list of event type names")
+    if "url" in body and not re.match(r"https?://[^\s/]+", body["url"]):
+        raise bad_request("url must be an http(s) URL")
+    return {k: v for k, v in body.items() if k in _SUBSCRIPTION_TYPES}
+
+
+def _public_subscription(sub: dict) -> dict:
+    return {k: sub[k] for k in ("subscriptionId", "name", "url", "events", "enabled")}
+
+
+def create_subscription(state: State, request: Request) -> Response:
+    fields = _subscription_fields(json_object(request))
+    missing = [name for name in ("url", "events") if name not in fields]
+    if missing:
+        raise bad_request(f"{' and '.join(missing)} required")
+    sub = {"subscriptionId": new_id(), "name": "", "enabled": True, **fields}
+    with state.lock:
+        state.subscriptions[sub["subscriptionId"]] = sub
+    return json_response(201, _public_subscription(sub))
+
+
+def _subscription(state: State, request: Request) -> dict:
+    with state.lock:
+        sub = state.subscriptions.get(request.params["subscriptionId"])
+    if sub is None:
+        raise not_found(f"no subscription {request.params['subscriptionId']}")
+    return sub
+
+
+def list_subscriptions(state: State, request: Request) -> Response:
+    with state.lock:
+        subs = list(state.subscriptions.values())
+    return json_response(200, {"items": [_public_subscription(s) for s in subs]})
+
+
+def get_subscription(state: State, request: Request) -> Response:
+    return json_response(200, _public_subscription(_subscription(state, request)))
+
+
+def update_subscription(state: State, request: Request) -> Response:
+    sub = _subscription(state, request)
+    fields = _subscription_fields(json_object(request))
+    with state.lock:
+        sub = {**sub, **fields}
+        state.subscriptions[sub["subscriptionId"]] = sub
+    return json_response(200, _public_subscription(sub))
+
+
+def delete_subscription(state: State, request: Request) -> Response:
+    sub = _subscription(state, request)
+    with state.lock:
+        state.subscriptions.pop(sub["subscriptionId"], None)
+    return deleted()
 
 
 # ------------------------------------------------------------------- generic
 
 
 def generic(state: State, request: Request) -> Response:
-    """For catalogued endpoints without a dedicated handler: POST creates an
-    object with an ``id`` (201, the body echoed), PUT stores the body, PATCH
-    merges into it, GET returns what was stored (or an empty collection),
-    DELETE forgets it. A ``{userId}`` in the route must name an existing user."""
+    """For catalogued endpoints without a dedicated handler (undocumented
+    shapes all): POST creates an object with an ``id`` (201, the body echoed),
+    PUT stores the body, PATCH merges into it, GET returns what was stored (or
+    an empty collection), DELETE forgets it. A ``{userId}`` in the route must
+    name an existing user."""
     if "userId" in request.params:
         _user(state, request.params["userId"])
     path = request.path.rstrip("/").lower()
@@ -709,14 +1027,16 @@ def generic(state: State, request: Request) -> Response:
             return json_response(200, created)
         if request.template.rstrip("/").endswith("}"):  # an item, not a collection
             raise not_found(f"nothing at {request.path}")
-        everything = meta(1, MAX_PAGE_SIZE, len(collection), len(collection))
-        return json_response(200, {"items": collection, "meta": everything})
+        if catalog.paging_style(request.method, request.template) == catalog.PAGE_NUMBERS:
+            return json_response(200, {"items": collection, "meta": page_meta(1, max(1, len(collection)),
+                                                                              len(collection), len(collection))})
+        return json_response(200, {"items": collection})
     if request.method == "DELETE":
         with state.lock:
             found = state.documents.pop(path, None) or state.created.get(parent, {}).pop(last, None)
         if found is None:
             raise not_found(f"nothing at {request.path}")
-        return Response(204)
+        return deleted()
     body = json_body(request)
     if request.method == "PATCH":
         if not isinstance(body, dict):
@@ -744,24 +1064,36 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/stats/agent-activities/interactions", _activities("interaction")),
     ("GET", "/stats/agent-status", agent_status),
     ("GET", "/stats/interactions", stats_interactions),
+    ("GET", "/stats/interactions/ongoing", ongoing_interactions),
     ("GET", "/stats/interactions/{guid}", stats_interaction),
-    ("GET", "/stats/wfm/agent-states", _activities("presence")),
-    ("GET", "/interaction-content/interactions", content_interactions),
+    ("GET", "/stats/queue-times", queue_times),
+    ("GET", "/stats/wfm/agent-states", wfm_agent_states),
+    ("GET", "/stats/wfm/queue-activity", wfm_queue_activity),
+    ("GET", "/interaction-content/interactions", content_search),
     ("GET", "/interaction-content/interactions/{guid}", content_interaction),
     ("GET", "/interaction-content/interactions/{guid}/content/{contentKey}", content_file),
     ("DELETE", "/interaction-content/interactions/{guid}", delete_interaction),
     ("DELETE", "/interaction-content/interactions/{guid}/content/{contentKey}", delete_content),
     ("POST", "/interaction-content/interactions/delete-batch", delete_batch),
-    ("POST", "/globalpci/v1/session", create_payment_session(digital=False)),
+    ("POST", "/interaction-content-export/external-storage", create_external_storage),
+    ("POST", "/interaction-content-export/interactions/jobs/schedule-batch-export", schedule_export),
+    ("POST", "/interaction-content-export/interactions/jobs/schedule-recurring-export", schedule_export),
+    ("POST", "/globalpci/v1/session", create_payment_session),
     ("GET", "/globalpci/v1/session/{sessionGuid}", payment_session),
-    ("POST", "/globalpci/v1/digitalsession", create_payment_session(digital=True)),
+    ("POST", "/globalpci/v1/digitalsession", create_payment_session),
     ("GET", "/useradmin/users", list_users),
     ("POST", "/useradmin/users", create_user),
     ("GET", "/useradmin/users/{userId}", get_user),
-    ("PUT", "/useradmin/users/{userId}", replace_user),
     ("PATCH", "/useradmin/users/{userId}", update_user),
     ("DELETE", "/useradmin/users/{userId}", delete_user),
+    ("GET", "/useradmin/users/{userId}/licenses", user_licenses),
+    ("PATCH", "/useradmin/users/{userId}/licenses", update_user_licenses),
     ("GET", "/useradmin/users/{userId}/skills", user_skills),
     ("PUT", "/useradmin/users/{userId}/skills", replace_user_skills),
     ("GET", "/useradmin/skills/{skillId}/users", skill_users),
+    ("POST", "/webhooks/subscriptions", create_subscription),
+    ("GET", "/webhooks/subscriptions", list_subscriptions),
+    ("GET", "/webhooks/subscriptions/{subscriptionId}", get_subscription),
+    ("PATCH", "/webhooks/subscriptions/{subscriptionId}", update_subscription),
+    ("DELETE", "/webhooks/subscriptions/{subscriptionId}", delete_subscription),
 )

@@ -20,6 +20,7 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
+from email.message import Message
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
@@ -57,7 +58,7 @@ class Faults:
     retry_after: int = 1
     fail_next_503: int = 0
     delay: float = 0.0
-    token_ttl: int = 900
+    token_ttl: int = 7200  # VCC's: "always 7200, two hours"
     token_fault: str = ""
 
     def update(self, values: dict[str, Any]) -> None:
@@ -93,6 +94,9 @@ def _is_loopback(host: str) -> bool:
     mapped = getattr(address, "ipv4_mapped", None)
     return (mapped or address).is_loopback
 
+
+# A wildcard address listens on every interface, loopback included.
+_WILDCARD_TO_LOOPBACK = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}
 
 _SECRET_IN_LINE = re.compile(r"(client_secret=)[^&\s\"]*", re.IGNORECASE)
 
@@ -228,17 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
             if body is None:
                 return
-            url = urlsplit(self.path)
-            raw_path = url.path or "/"
-            request = Request(
-                method=self.command,
-                path=unquote(raw_path),
-                query=parse_qs(url.query, keep_blank_values=True),
-                headers=self.headers,
-                body=body,
-                client_host=self.client_address[0],
-            )
-            response = emulator._respond(request, raw_path)
+            response = emulator.answer(self.command, self.path, self.headers, body, self.client_address[0])
             self._send(response, head_only)
         except (BrokenPipeError, ConnectionResetError, TimeoutError, socket.timeout):
             self.close_connection = True  # the client went away mid-answer
@@ -260,9 +254,12 @@ class Emulator:
     port); ``start()`` serves in a daemon thread, ``serve_forever()`` in the
     foreground; ``stop()`` ends both.
 
-    ``clients``: Client objects or ``ID:SECRET:SCOPES`` specs (default: the
-    demo client with every scope). ``token_ttl``: seconds (also
-    ``faults.token_ttl``). ``recording_size``: bytes of each WAV recording.
+    ``host``: the address to listen on; ``url`` names a loopback address
+    even when that is a wildcard (0.0.0.0, ::), since vcc accepts plain http
+    only for loopback. ``clients``: Client objects or ``ID:SECRET:SCOPES``
+    specs (default: the demo client with every scope). ``token_ttl``: seconds
+    (also ``faults.token_ttl``; VCC's 7200 by default). ``recording_size``:
+    bytes of each WAV recording.
     ``clock``: Unix seconds, for token expiry and the ``Date`` header.
     ``log``: called with one line per request (and tracebacks); None is quiet.
     """
@@ -272,7 +269,7 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         clients: Iterable[Client | str] | None = None,
-        token_ttl: int = 900,
+        token_ttl: int = 7200,
         recording_size: int = DEFAULT_RECORDING_SIZE,
         clock: Callable[[], float] = time.time,
         *,
@@ -292,7 +289,8 @@ class Emulator:
         self.faults = Faults(token_ttl=int(token_ttl))
         self._server = _Server((host, port), self)
         self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
-        shown = f"[{self.host}]" if ":" in self.host else self.host
+        self.local_host = _WILDCARD_TO_LOOPBACK.get(self.host, self.host)
+        shown = f"[{self.local_host}]" if ":" in self.local_host else self.local_host
         self.url = f"http://{shown}:{self.port}"
         self.authority = TokenAuthority(by_id, clock, lambda: self.faults.token_ttl, issuer=f"{self.url}/Auth")
         self.state = State(clock, recording_size)
@@ -385,9 +383,8 @@ class Emulator:
         self._stopped.set()
 
     def _wake(self) -> None:
-        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
         try:
-            socket.create_connection((host, self.port), timeout=0.2).close()
+            socket.create_connection((self.local_host, self.port), timeout=0.2).close()
         except OSError:
             pass
 
@@ -422,6 +419,34 @@ class Emulator:
         return self.authority.revoke_all()
 
     # ------------------------------------------------------------ requests
+
+    def answer(
+        self,
+        method: str,
+        target: str,
+        headers: Message | dict[str, str] | None = None,
+        body: bytes = b"",
+        client_host: str = "127.0.0.1",
+    ) -> Response:
+        """The response to one request, without HTTP: what the server sends
+        for ``method`` and ``target`` (path and query string). Faults, delays
+        and counters apply as over HTTP. Tests drive it directly."""
+        if not isinstance(headers, Message):
+            message_headers = Message()
+            for name, value in (headers or {}).items():
+                message_headers[name] = value
+            headers = message_headers
+        url = urlsplit(target)
+        raw_path = url.path or "/"
+        request = Request(
+            method=method.upper(),
+            path=unquote(raw_path),
+            query=parse_qs(url.query, keep_blank_values=True),
+            headers=headers,
+            body=body,
+            client_host=client_host,
+        )
+        return self._respond(request, raw_path)
 
     def _respond(self, request: Request, raw_path: str) -> Response:
         if raw_path.startswith(CONTROL_PREFIX) or raw_path == CONTROL_PREFIX.rstrip("/"):
