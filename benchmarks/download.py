@@ -76,8 +76,11 @@ def main() -> None:
                    VCC_AUTH_URL=emu.url, VCC_API_URL=emu.url,
                    VCC_CLIENT_ID=DEFAULT_CLIENT.client_id, VCC_CLIENT_SECRET=DEFAULT_CLIENT.secret)
         vcc = vcc_argv()
-        listing = subprocess.run([*vcc, "call", "/interaction-content/interactions", "-q", "pageSize=1",
-                                  "--query", "items[0].guid"], env=env, capture_output=True, check=True)
+        now = time.time()  # the content search wants start and end, at most 7 days apart
+        window = [f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
+                  f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}"]
+        listing = subprocess.run([*vcc, "call", "/interaction-content/interactions", "-q", window[0], "-q", window[1],
+                                  "-q", "limit=1", "--query", "items[0].guid"], env=env, capture_output=True, check=True)
         path = f"/interaction-content/interactions/{listing.stdout.decode().strip()}/content/callRecording"
         token = subprocess.run([*vcc, "token", "-s", "interaction-content:read"], env=env,
                                capture_output=True, check=True).stdout.decode().strip()
