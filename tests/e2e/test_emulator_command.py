@@ -107,6 +107,7 @@ def test_demo_walks_the_main_job_and_exits_0(tmp_path):
     env["HOME"] = str(tmp_path)
     done = subprocess.run([*vcc_argv(), "demo"], env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
-    for step in ("token fetched", "from the disk cache", "transparent refresh", "recording downloaded"):
+    for step in ("token fetched", "from the disk cache", "transparent refresh", "recording from that search downloaded"):
         assert step in done.stdout
+    assert re.search(r"over [2-9]\d* pages of 50: vcc sent each page's meta.nextContinuationToken", done.stdout)
     assert "✗" not in done.stdout and not list(tmp_path.iterdir())  # nothing left in the home directory

@@ -39,7 +39,7 @@ def run(rt: Runtime, keep: bool = False) -> int:
 def command(
     keep: Annotated[bool, typer.Option("--keep", help="Keep the throwaway config and cache directory afterwards.")] = False,
 ) -> None:
-    """Run the main job against a local emulator: token, cache, call, refresh, download.
+    """Run the main job against a local emulator: token, cache, call, refresh, search, download.
 
     No account, network or keyring needed; everything happens in a throwaway directory.
 

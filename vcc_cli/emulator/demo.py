@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,8 @@ from vcc_cli.emulator.data import iso
 from vcc_cli.emulator.server import Emulator
 
 TOKEN_ROUTE = "POST /Auth/connect/token"
+SEARCH_ROUTE = "GET /interaction-content/interactions"
+SEARCH_PAGE = 50  # interactions per page of the search (at most 1000)
 TOKEN_TTL = 7200  # seconds: VCC's token lifetime ("always 7200, two hours")
 RECORDING_SIZE = 2 * 1024 * 1024  # bytes
 
@@ -141,17 +144,30 @@ class Demo:
             ],
         )
 
-        # 5. a call recording, streamed to a file; the search wants a window of at most 7 days
-        title = "a call recording downloaded to a file"
+        # 5. a day of recordings, searched page by page: the search pages with
+        # continuation tokens (meta.nextContinuationToken) and wants at most 7 days
+        title = "a day of recordings searched page by page (continuation tokens)"
         now = self.emulator.clock()
         search = ["/interaction-content/interactions", "-q", f"start={iso(now - 86400)}", "-q", f"end={iso(now)}",
-                  "-q", "limit=1"]
-        done, _ = self._vcc("call", *search)
+                  "-q", f"limit={SEARCH_PAGE}", "--paginate", "--query", "items[].guid"]
+        shown = "vcc call /interaction-content/interactions -q start=… -q end=… " + shlex.join(search[5:])
+        before = self._count(SEARCH_ROUTE)
+        done, ms = self._vcc("call", *search)
+        pages = self._count(SEARCH_ROUTE) - before
         try:
-            guid = json.loads(done.stdout)["items"][0]["guid"]
+            guids = json.loads(done.stdout)
+            guid = guids[0]
         except (ValueError, KeyError, IndexError, TypeError):
-            yield self._failed(title, "vcc call " + " ".join(search), done, "expected a list of interactions")
+            guids = guid = None
+        if done.returncode != 0 or not isinstance(guid, str) or pages < 2:
+            yield self._failed(title, shown, done, f"expected the GUIDs of several pages; saw {pages} page requests")
             return
+        found = (f"{len(guids)} interactions with content in the last 24 h over {pages} pages of {SEARCH_PAGE}: "
+                 f"vcc sent each page's meta.nextContinuationToken back until it was null ({ms:.0f} ms)")
+        yield Step(title, shown, True, [found])
+
+        # 6. the first recording of that search, streamed to a file
+        title = "a call recording from that search downloaded to a file"
         target = self.home / "recording.wav"
         path = f"/interaction-content/interactions/{guid}/content/callRecording"
         shown = f"vcc call {path} -o recording.wav"
