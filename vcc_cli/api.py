@@ -21,6 +21,7 @@ from vcc_cli.errors import ApiError, AuthError, UsageError
 from vcc_cli.http import RetryPolicy, same_origin, send
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+MIN_TTL = 60.0  # seconds a cached token must have left to serve a call (TokenSource.get's default)
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
@@ -59,6 +60,12 @@ class CallRequest:
             return self.url
         sep = "&" if urlsplit(self.url).query else "?"
         return self.url + sep + urlencode(self.params)
+
+    def param(self, name: str) -> str | None:
+        """The last value of query parameter ``name`` (in PATH's query string or -q), None if absent."""
+        given = parse_qsl(urlsplit(self.url).query, keep_blank_values=True) + list(self.params)
+        values = [v for k, v in given if k == name]
+        return values[-1] if values else None
 
     def with_param(self, name: str, value: str) -> CallRequest:
         """The same request with query parameter ``name`` set to ``value`` alone,
@@ -222,19 +229,21 @@ def read_body(value: str, stdin) -> bytes:
 
 
 def choose_scopes(
-    method: str, path: str, scope_options: Sequence[str], profile_scopes: Sequence[str]
+    method: str, path: str, scope_options: Sequence[str], profile_scopes: Sequence[str],
+    env_scopes: Sequence[str] = (),
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(scopes to ask a token for, other scopes the endpoint accepts).
 
     ``--scope`` first; else, for a catalogued path, one the endpoint accepts and
     the credentials can get: the first accepted scope among the profile's
-    scopes, else the catalog's first choice (SPEC 3 and 5); else the profile's
-    default scopes."""
+    scopes and ``VCC_SCOPE``'s (``env_scopes``: what a CI job without a profile
+    says its credentials hold), else the catalog's first choice (SPEC 3 and 5);
+    else the profile's default scopes."""
     from vcc_cli.config import split_scopes
 
     if scope_options:
         return split_scopes(scope_options), ()
-    chosen = catalog.choose_scope(method, path, profile_scopes)
+    chosen = catalog.choose_scope(method, path, (*profile_scopes, *env_scopes))
     if chosen:
         return (chosen,), tuple(s for s in catalog.accepted_scopes(method, path) if s != chosen)
     if profile_scopes:
@@ -323,7 +332,16 @@ class Caller:
         inferred scope (invalid_scope) and the endpoint accepts another, that
         one is asked for, once, with a note."""
         from vcc_cli.errors import TokenRefused
+        from vcc_cli.tokens.resolve import Resolved
 
+        if req.scope_alternatives and self.tokens.cached(req.scopes, MIN_TTL) is None:
+            # A token cached for another accepted scope (say after an earlier
+            # invalid_scope fallback) serves without asking for a refused one again.
+            for other in req.scope_alternatives:
+                token = self.tokens.cached((other,), MIN_TTL)
+                if token is not None:
+                    self._scopes = (other,)
+                    return Resolved(token, "cache")
         try:
             return self.tokens.get(req.scopes)
         except TokenRefused as refused:
@@ -340,8 +358,8 @@ class Caller:
                     raise
                 raise AuthError(
                     f"the token endpoint refused both scopes {wanted!r} and {other!r} (invalid_scope)",
-                    f"add one of them to these API credentials in VCC's API Admin, or pass -s SCOPE "
-                    f"(see `vcc scopes`)",
+                    "add one of them to these API credentials in VCC's API Admin, or pass -s SCOPE "
+                    "(see `vcc scopes`)",
                 ) from None
 
     @property
@@ -357,11 +375,6 @@ class Caller:
         if token.scopes:
             return tuple(token.scopes)
         return jwt_scopes(token.access_token)
-
-    @property
-    def scopes(self) -> tuple[str, ...]:
-        """The scopes the token in use was asked for (after any invalid_scope fallback)."""
-        return self._scopes
 
     def send(self, req: CallRequest) -> Sent:
         """Send ``req``; returns the (streaming) response, whatever its status."""

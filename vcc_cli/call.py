@@ -84,7 +84,8 @@ def build_request(opts: CallOptions, rt: Runtime):
     inv = resolve_invocation(rt, opts.profile, opts.region)
     url, rel_path = api.resolve_url(path, inv.target.api_url)
     profile_scopes = inv.profile.scopes if inv.profile else ()
-    scopes, alternatives = api.choose_scopes(method, rel_path, opts.scopes, profile_scopes)
+    scopes, alternatives = api.choose_scopes(method, rel_path, opts.scopes, profile_scopes,
+                                             rt.env.get("VCC_SCOPE", "").split())
     req = api.CallRequest(method, url, rel_path, params, headers, body, scopes, alternatives)
     return req, catalog.accept_header(method, rel_path, opts.api_version), inv
 
@@ -104,6 +105,10 @@ def run(opts: CallOptions, rt: Runtime) -> int:
                          for o in (name, value)]
         io.write_line(api.curl_command(req, accept, token_options=token_options,
                                        output=str(opts.output) if opts.output is not None else None))
+        if req.scope_alternatives and not req.user_sets_authorization:
+            others = " or ".join(req.scope_alternatives)
+            io.note(f"{req.path} also accepts {others}: if these credentials cannot get {req.scopes[0]}, "
+                    f"use -s {req.scope_alternatives[0]} in the vcc token command")
         return 0
 
     timeout = config.resolve_timeout(opts.timeout, rt.env)
@@ -176,7 +181,8 @@ def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
                 raise NetworkError(f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
             return parsed
 
-        collected = pagination.collect(document, fetch, hint=catalog.paging_style(req.method, req.path))
+        collected = pagination.collect(document, fetch, hint=catalog.paging_style(req.method, req.path),
+                                       asked_token=req.param("continuationToken"))
         for note in collected.notes:
             io.note(note)
         if compiled is None and collected.pages == 1 and collected.notes:

@@ -29,16 +29,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vcc_cli.catalog import CONTINUATION, PAGE_NUMBERS
 from vcc_cli.errors import NetworkError
 
 MAX_PAGES = 10_000  # a guard against a server that never stops announcing pages
 
-PAGE_NUMBERS = "page"  # the same values as vcc_cli.catalog's, without importing it
-CONTINUATION = "continuation"
 NEXT_TOKEN = "nextContinuationToken"
 
-#: fetch(parameter, value, ordinal): the JSON document of the page asked for with
-#: ``?parameter=value``; ``ordinal`` counts pages from 1 (for messages). It raises on errors.
+#: fetch(parameter, value, label): the JSON document of the page asked for with
+#: ``?parameter=value``; ``label`` is the page's number in messages (its page
+#: number, or its position counted from 1 for continuation tokens). It raises on errors.
 Fetch = Callable[[str, str, int], object]
 
 
@@ -94,21 +94,23 @@ def find_collection(document: dict) -> str | None:
     return sized[0] if len(sized) == 1 else names[0]
 
 
-def collect(first: object, fetch: Fetch, *, hint: str | None = None, max_pages: int = MAX_PAGES) -> Collected:
+def collect(first: object, fetch: Fetch, *, hint: str | None = None, asked_token: str | None = None,
+            max_pages: int = MAX_PAGES) -> Collected:
     """All pages merged into one document, starting from the answer ``first``.
 
-    ``hint`` is the catalog's paging style for the endpoint, if it knows one.
+    ``hint`` is the catalog's paging style for the endpoint, if it knows one;
+    ``asked_token`` the continuation token ``first`` was asked for, if any.
     An answer in neither style, or without a list, is returned as it is, with a note."""
     style = answer_style(first, hint)
     if style is None:
-        return Collected(first, notes=["--paginate: the answer has neither meta.pageCount nor "
-                                       "meta.nextContinuationToken; printed as is"])
+        note = "--paginate: the answer has neither meta.pageCount nor meta.nextContinuationToken; printed as is"
+        return Collected(first, notes=[note])
     assert isinstance(first, dict)
     name = find_collection(first)
     if name is None:
         return Collected(first, notes=["--paginate: the answer holds no list of items; printed as is"])
     if style == CONTINUATION:
-        return _by_token(first, name, fetch, max_pages)
+        return _by_token(first, name, fetch, max_pages, asked_token)
     return _by_number(first, name, fetch, max_pages)
 
 
@@ -120,10 +122,11 @@ def _batch(document: object, name: str, ordinal: int) -> list:
     return batch
 
 
-def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collected:
+def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int, asked_token: str | None) -> Collected:
     items = list(first[name])
     token = first["meta"].get(NEXT_TOKEN)
-    seen: set[str] = set()
+    seen: set[str] = {asked_token} if asked_token else set()
+    previous = first[name]
     pages, notes = 1, []
     while token is not None:
         if not isinstance(token, str) or not token:
@@ -132,22 +135,24 @@ def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collected
         if token in seen:
             raise NetworkError(f"--paginate: page {pages} repeated an earlier continuation token; stopped "
                                "rather than loop", "the API is not advancing: try again later, or drop --paginate")
-        if pages >= max_pages:
-            notes.append(f"--paginate: stopped after {pages} pages; ask for bigger pages (e.g. -q limit=1000) "
-                         "or a shorter start..end window")
+        if pages >= max_pages:  # meta keeps the token not followed: the result says it is incomplete
+            notes.append(f"--paginate: stopped after {pages} pages, more remain (meta.nextContinuationToken); ask "
+                         "for bigger pages (e.g. -q limit=1000) or a shorter start..end window")
             break
         seen.add(token)
         pages += 1
         document = fetch("continuationToken", token, pages)
         batch = _batch(document, name, pages)
         token = (_meta(document) or {}).get(NEXT_TOKEN)
-        if not batch and token is not None:
-            raise NetworkError(f"--paginate: page {pages} added no items but announced another page; stopped "
+        if token is not None and (not batch or batch == previous):
+            what = "added no items" if not batch else "repeated the previous page's items"
+            raise NetworkError(f"--paginate: page {pages} {what} but announced another page; stopped "
                                "rather than loop", "the API is not advancing: try again later, or drop --paginate")
         items.extend(batch)
+        previous = batch
     merged = dict(first)  # same fields, same order, as a page
     merged[name] = items
-    merged["meta"] = {**first["meta"], NEXT_TOKEN: None, "count": len(items)}
+    merged["meta"] = {**first["meta"], NEXT_TOKEN: token, "count": len(items)}
     return Collected(merged, pages, notes)
 
 
@@ -171,7 +176,7 @@ def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collecte
             break
         page += 1
         pages += 1
-        document = fetch("page", str(page), pages)
+        document = fetch("page", str(page), page)
         batch = _batch(document, name, page)
         if not batch:  # the collection shrank while paging: what is left is already here
             notes.append(f"--paginate: page {page} of {total_pages} was empty (the collection shrank while paging)")

@@ -18,7 +18,7 @@ def compile_query(expression: str):
     try:
         return jmespath.compile(expression)
     except exceptions.EmptyExpressionError:
-        raise UsageError("--query is empty", "give a JMESPath expression, e.g. --query 'users[].username'") from None
+        raise UsageError("--query is empty", "give a JMESPath expression, e.g. --query 'items[].username'") from None
     except exceptions.ParseError as exc:  # LexerError and IncompleteExpressionError are ParseErrors
         position = exc.lex_position if isinstance(exc.lex_position, int) else len(expression)
         position = max(0, min(position, len(expression)))

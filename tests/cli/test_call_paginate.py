@@ -157,8 +157,9 @@ def serve_search(mock_http, total, size, *, tokens=None):
     position in the continuation token (or the tokens of ``tokens`` in turn)."""
 
     def callback(request):
-        if tokens is not None:  # a scripted server: the same items, the given tokens
-            items, nxt = [{"guid": "g"}] * min(size, total), tokens.pop(0)
+        if tokens is not None:  # a scripted server: new items each time, the given tokens
+            nxt = tokens.pop(0)
+            items = [{"guid": f"{len(tokens)}-{i}"} for i in range(min(size, total))]
         else:
             query = parse_qs(urlsplit(request.url).query)
             position = int(query.get("continuationToken", ["pos-0"])[0].removeprefix("pos-"))

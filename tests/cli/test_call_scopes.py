@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from tests.conftest import API_URL, CI_ENV, TOKEN_URL, api_calls, token_answer, token_calls
+from tests.conftest import (
+    API_URL,
+    CI_ENV,
+    TOKEN_URL,
+    api_calls,
+    token_answer,
+    token_calls,
+)
 
 USERS = API_URL + "/useradmin/users"
 PAGE = {"users": [], "meta": {"page": 1, "count": 0, "pageCount": 0, "totalCount": 0}}
@@ -111,3 +118,26 @@ def test_dry_run_names_the_scope_the_profile_holds(vcc, mock_http):
     login_with_scopes(vcc, mock_http, "users:write")
     result = vcc("call", "--dry-run", "/useradmin/users")
     assert "$(vcc token -s users:write)" in result.stdout
+
+
+def test_after_a_fallback_the_next_call_uses_the_cached_token_without_a_refused_request(vcc, mock_http):
+    mock_http.post(TOKEN_URL, status=400, json={"error": "invalid_scope"})
+    mock_http.post(TOKEN_URL, json=token_answer("write-token"))
+    mock_http.get(USERS, json=PAGE)
+    vcc("call", "/useradmin/users", env=CI_ENV)
+    second = vcc("call", "/useradmin/users", env=CI_ENV)
+    assert len(token_calls(mock_http)) == 2 and "refused" not in second.stderr
+    assert api_calls(mock_http)[-1].request.headers["Authorization"] == "Bearer write-token"
+
+
+def test_vcc_scope_names_the_scopes_env_credentials_hold(vcc, mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer())
+    mock_http.get(USERS, json=PAGE)
+    vcc("call", "/useradmin/users", env={**CI_ENV, "VCC_SCOPE": "stats users:write"})
+    assert asked_scopes(mock_http) == ["users:write"]
+
+
+def test_dry_run_names_the_other_accepted_scope_on_stderr(vcc, mock_http):
+    result = vcc("call", "--dry-run", "/useradmin/users", env=CI_ENV)
+    assert "$(vcc token -s users:read)" in result.stdout and "-s users:write" in result.stderr
+    assert not mock_http.calls

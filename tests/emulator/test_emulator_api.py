@@ -580,6 +580,14 @@ def test_tampered_continuation_token_is_400(call):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("numbers", [(10**400, 10**400 + 1, 0), (0, 10**400, 0), (0, 1000, -1)])
+def test_a_forged_continuation_token_with_absurd_numbers_is_400_not_500(call, numbers):
+    from vcc_cli.emulator.resources import encode_continuation
+
+    params = {"continuationToken": encode_continuation(*numbers)}
+    assert call("GET", "/interaction-content/interactions", CONTENT, V3, params=params).status_code == 400
+
+
 def test_continuation_token_of_another_window_is_400(call):
     token = search(call, limit=3)["meta"]["nextContinuationToken"]
     params = {"start": "2024-06-03T00:00:00Z", "end": "2024-06-04T00:00:00Z", "continuationToken": token}

@@ -302,7 +302,8 @@ def test_url_of_the_ipv6_wildcard_names_ipv6_loopback():
 
 
 def test_tokens_last_7200_seconds_by_default():
-    assert Emulator().faults.token_ttl == Faults().token_ttl == 7200
+    with Emulator() as emulator:
+        assert emulator.faults.token_ttl == Faults().token_ttl == 7200
 
 
 def test_answer_serves_a_request_without_http():

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from vcc_cli.errors import NetworkError
-from vcc_cli.pagination import CONTINUATION, PAGE_NUMBERS, answer_style, collect, find_collection
+from vcc_cli.pagination import (
+    CONTINUATION,
+    PAGE_NUMBERS,
+    answer_style,
+    collect,
+    find_collection,
+)
 
 
 def paged(name: str, total: int, size: int, base: int = 1, extra: dict | None = None):
@@ -183,7 +189,8 @@ def test_continuation_paging_stops_at_the_page_limit_with_a_note():
         return {"items": [ordinal], "meta": {"nextContinuationToken": f"t{ordinal}"}}
 
     result = collect({"items": [1], "meta": {"nextContinuationToken": "t1"}}, fetch, max_pages=20)
-    assert result.pages == 20 and "stopped after 20 pages" in result.notes[0]
+    assert result.pages == 20 and "stopped after 20 pages, more remain" in result.notes[0]
+    assert result.document["meta"]["nextContinuationToken"] == "t20"  # where to resume: not claimed complete
 
 
 def test_the_style_is_chosen_from_the_answer():
@@ -212,3 +219,34 @@ def test_one_hundred_thousand_items_over_one_hundred_continuation_pages():
     first, fetch, asked = tokened(100_000, 1_000)
     merged = collect(first, fetch).document
     assert len(asked) == 99 and merged["meta"]["count"] == 100_000 and merged["items"][-1]["guid"] == "g99999"
+
+
+def test_a_server_that_hands_out_new_tokens_for_the_same_items_is_an_error_not_a_loop():
+    def fetch(param, value, ordinal):
+        return {"items": [{"guid": "same"}], "meta": {"nextContinuationToken": f"t{ordinal}"}}
+
+    with pytest.raises(NetworkError, match="repeated the previous page's items"):
+        collect({"items": [{"guid": "same"}], "meta": {"nextContinuationToken": "t1"}}, fetch)
+
+
+def test_a_server_that_answers_the_asked_token_again_is_stopped_at_once():
+    fetched = []
+
+    def fetch(param, value, ordinal):
+        fetched.append(value)
+        return {"items": [{"guid": ordinal}], "meta": {"nextContinuationToken": "start"}}
+
+    with pytest.raises(NetworkError, match="repeated an earlier continuation token"):
+        collect({"items": [{"guid": 0}], "meta": {"nextContinuationToken": "start"}}, fetch, asked_token="start")
+    assert fetched == []
+
+
+def test_a_failing_page_is_named_by_its_page_number():
+    labels = []
+
+    def fetch(param, value, label):
+        labels.append(label)
+        return {"items": [int(value)], "meta": {"page": int(value), "pageCount": 5}}
+
+    collect({"items": [3], "meta": {"page": 3, "pageCount": 5}}, fetch)
+    assert labels == [4, 5]

@@ -147,3 +147,13 @@ def test_timeout_is_exit_4_and_names_the_limit(mock_http):
     with pytest.raises(NetworkError) as caught:
         fetch()
     assert "60 s" in caught.value.message and "--timeout" in caught.value.hint
+
+
+def test_an_error_description_echoing_the_form_encoded_secret_is_redacted(mock_http):
+    secret = "p@ss w+rd/1"
+    echoed = "bad request body: client_secret=p%40ss+w%2Brd%2F1&scope=stats"
+    mock_http.post(TOKEN_URL, status=400, json={"error": "invalid_request", "error_description": echoed})
+    with pytest.raises(AuthError) as refused:
+        fetch(secret=secret)
+    assert "p%40ss" not in refused.value.message and secret not in refused.value.message
+    assert "[REDACTED]" in refused.value.message

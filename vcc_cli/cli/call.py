@@ -28,7 +28,7 @@ def command(
     profile: options.ProfileOpt = None,
     region: options.RegionOpt = None,
     timeout: options.TimeoutOpt = None,
-    paginate: Annotated[bool, typer.Option("--paginate", help="Fetch every page (meta.page/pageCount) and print one document with all items.")] = False,
+    paginate: Annotated[bool, typer.Option("--paginate", help="Fetch every page (page numbers or continuation tokens) and print one document with all items.")] = False,
     query: Annotated[str | None, typer.Option("--query", metavar="EXPR", help="JMESPath over the JSON result (after --paginate); a string prints raw.")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Write the body byte for byte, even on a terminal (never binary).")] = False,
     include: Annotated[bool, typer.Option("--include", "-i", help="Print the status line and headers before the body.")] = False,
@@ -40,7 +40,7 @@ def command(
 ) -> None:
     """Call a VCC API with a bearer token; scope and Accept version come from the path.
 
-    Example: vcc call /useradmin/users --paginate --query 'users[].username'
+    Example: vcc call /useradmin/users --paginate --query 'items[].username'
     """
     to_stdout = output is not None and str(output) == "-"  # as curl: -o - is stdout, byte for byte
     opts = CallOptions(

@@ -53,6 +53,8 @@ def _used_for(api, scope: str) -> str:
 
 
 def _endpoints(api) -> list[dict]:
+    from vcc_cli import catalog
+
     return [
         {
             "method": e.method,
@@ -60,7 +62,7 @@ def _endpoints(api) -> list[dict]:
             "scopes": list(e.scopes),
             "versions": list(e.versions or api.versions),
             **({"paging": e.paging} if e.paging else {}),
-            **({"window_days": e.window / 86400} if e.window else {}),
+            **({"window_days": e.window / catalog.DAY} if e.window else {}),
             "summary": e.summary,
             **({"source": e.source} if e.source else {}),
         }

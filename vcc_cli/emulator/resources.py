@@ -509,6 +509,9 @@ def _sign(payload: str) -> str:
     return hmac.new(_TOKEN_KEY, payload.encode(), hashlib.sha256).hexdigest()[:24]
 
 
+_TOKEN_LIMIT = 10**15  # ms (and slots): beyond any window a search can ask for
+
+
 def encode_continuation(start_ms: int, end_ms: int, slot: int) -> str:
     payload = f"1:{start_ms}:{end_ms}:{slot}"
     return base64.urlsafe_b64encode(f"{payload}:{_sign(payload)}".encode()).decode().rstrip("=")
@@ -522,7 +525,12 @@ def decode_continuation(token: str) -> tuple[int, int, int]:
         version, start_ms, end_ms, slot = payload.split(":")
         if version != "1" or not hmac.compare_digest(signature, _sign(payload)):
             raise ValueError("not ours")
-        return int(start_ms), int(end_ms), int(slot)
+        values = int(start_ms), int(end_ms), int(slot)
+        # The key derives from the public seed, so a token can be forged: keep
+        # its numbers where the arithmetic below stays exact (year 1970..~33658).
+        if not all(0 <= v < _TOKEN_LIMIT for v in values):
+            raise ValueError("out of range")
+        return values
     except (ValueError, UnicodeError, binascii.Error):
         raise bad_request("Invalid continuationToken") from None
 

@@ -21,8 +21,8 @@ LOCK_MARGIN = 2.0  # seconds
 
 def lock_timeout_for(timeout: tuple[float, float]) -> float:
     """How long to wait for another process's fetch: its worst case is one token
-    request (connect + read timeout), doubled because the holder may run with
-    longer timeouts than ours (another job's --timeout or VCC_TIMEOUT), and a margin."""
+    request (connect + read timeout). The wait is twice that plus LOCK_MARGIN:
+    a margin for a holder that is slow to start or runs with other timeouts."""
     return 2 * (timeout[0] + timeout[1]) + LOCK_MARGIN
 
 
