@@ -332,16 +332,15 @@ class Caller:
         inferred scope (invalid_scope) and the endpoint accepts another, that
         one is asked for, once, with a note."""
         from vcc_cli.errors import TokenRefused
-        from vcc_cli.tokens.resolve import Resolved
 
         if req.scope_alternatives and self.tokens.cached(req.scopes, MIN_TTL) is None:
             # A token cached for another accepted scope (say after an earlier
-            # invalid_scope fallback) serves without asking for a refused one again.
+            # invalid_scope fallback) serves without asking for a refused one again;
+            # get() serves it, with its notes about distrusted cache files.
             for other in req.scope_alternatives:
-                token = self.tokens.cached((other,), MIN_TTL)
-                if token is not None:
+                if self.tokens.cached((other,), MIN_TTL) is not None:
                     self._scopes = (other,)
-                    return Resolved(token, "cache")
+                    return self.tokens.get(self._scopes, min_ttl=MIN_TTL)
         try:
             return self.tokens.get(req.scopes)
         except TokenRefused as refused:
