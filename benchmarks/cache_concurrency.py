@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vcc_cli.emulator import DEFAULT_CLIENT, Emulator  # noqa: E402
+from vcc_cli.emulator import DEFAULT_CLIENT, Emulator
 
 TOKEN = "POST /Auth/connect/token"
 
@@ -57,8 +57,11 @@ def one_round(emulator: Emulator, n: int, workdir: Path) -> tuple[int, list[floa
     procs = []
     for _ in range(n):
         started.append(time.perf_counter())
-        procs.append(subprocess.Popen([*vcc_argv(), "token", "-s", "stats"], env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE))
+        procs.append(
+            subprocess.Popen(
+                [*vcc_argv(), "token", "-s", "stats"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        )
     times, tokens = [], set()
     for t0, proc in zip(started, procs, strict=True):
         out, err = proc.communicate(timeout=300)
@@ -84,7 +87,9 @@ def warm_baseline(emulator: Emulator, workdir: Path, rounds: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per N (medians are over all processes of all rounds)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds per N (medians are over all processes of all rounds)"
+    )
     parser.add_argument("--delay", type=float, default=0.05, help="seconds the token endpoint takes to answer")
     parser.add_argument("--sizes", default="1,4,16,64")
     args = parser.parse_args()

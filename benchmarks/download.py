@@ -72,18 +72,44 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="vcc-bench-", dir=args.dir))
     with Emulator(clients=[DEFAULT_CLIENT], recording_size=size) as emu:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-        env.update(VCC_CONFIG_DIR=str(work / "config"), VCC_CACHE_DIR=str(work / "cache"),
-                   VCC_AUTH_URL=emu.url, VCC_API_URL=emu.url,
-                   VCC_CLIENT_ID=DEFAULT_CLIENT.client_id, VCC_CLIENT_SECRET=DEFAULT_CLIENT.secret)
+        env.update(
+            VCC_CONFIG_DIR=str(work / "config"),
+            VCC_CACHE_DIR=str(work / "cache"),
+            VCC_AUTH_URL=emu.url,
+            VCC_API_URL=emu.url,
+            VCC_CLIENT_ID=DEFAULT_CLIENT.client_id,
+            VCC_CLIENT_SECRET=DEFAULT_CLIENT.secret,
+        )
         vcc = vcc_argv()
         now = time.time()  # the content search wants start and end, at most 7 days apart
-        window = [f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
-                  f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}"]
-        listing = subprocess.run([*vcc, "call", "/interaction-content/interactions", "-q", window[0], "-q", window[1],
-                                  "-q", "limit=1", "--query", "items[0].guid"], env=env, capture_output=True, check=True)
+        window = [
+            f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
+            f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}",
+        ]
+        listing = subprocess.run(
+            [
+                *vcc,
+                "call",
+                "/interaction-content/interactions",
+                "-q",
+                window[0],
+                "-q",
+                window[1],
+                "-q",
+                "limit=1",
+                "--query",
+                "items[0].guid",
+            ],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
         path = f"/interaction-content/interactions/{listing.stdout.decode().strip()}/content/callRecording"
-        token = subprocess.run([*vcc, "token", "-s", "interaction-content:read"], env=env,
-                               capture_output=True, check=True).stdout.decode().strip()
+        token = (
+            subprocess.run([*vcc, "token", "-s", "interaction-content:read"], env=env, capture_output=True, check=True)
+            .stdout.decode()
+            .strip()
+        )
         headers = ["-H", f"Authorization: Bearer {token}", "-H", "Accept: application/vnd.newvoicemedia.v3+json"]
         out_vcc, out_curl = work / "vcc.wav", work / "curl.wav"
         commands = {
@@ -110,7 +136,7 @@ def main() -> None:
         for target in (out_vcc, out_curl):
             if target.stat().st_size != size:
                 raise SystemExit(f"{target} has {target.stat().st_size} bytes, expected {size}")
-        if out_vcc.read_bytes()[:1 << 20] != out_curl.read_bytes()[:1 << 20]:
+        if out_vcc.read_bytes()[: 1 << 20] != out_curl.read_bytes()[: 1 << 20]:
             raise SystemExit("vcc and curl saved different bytes")
 
     median = {name: statistics.median(values) for name, values in times.items()}
@@ -121,13 +147,25 @@ def main() -> None:
     ratio, transfer_ratio = rate["vcc"] / rate["curl"], transfer["vcc"] / transfer["curl"]
     print(f"recording: {size / MB:g} MB from {emu.url}, {args.runs} runs each, alternating")
     for name in ("curl", "vcc"):
-        print(f"{name:>5}: median {median[name]:.3f} s ({rate[name]:.0f} MB/s); fixed cost (100-byte range) "
-              f"{base[name]:.3f} s; transfer-only {transfer[name]:.0f} MB/s")
+        print(
+            f"{name:>5}: median {median[name]:.3f} s ({rate[name]:.0f} MB/s); fixed cost (100-byte range) "
+            f"{base[name]:.3f} s; transfer-only {transfer[name]:.0f} MB/s"
+        )
     print(f"vcc/curl throughput: {ratio:.2f} wall, {transfer_ratio:.2f} transfer-only (target >= 0.5)")
     print(f"vcc peak RSS: {peak_mb:.1f} MB (max of {len(peaks)} runs; target < {MEMORY_TARGET_MB} MB)")
-    print(json.dumps({"size_mb": size / MB, "runs": args.runs, "median_s": median, "fixed_s": base,
-                      "ratio_wall": round(ratio, 3), "ratio_transfer": round(transfer_ratio, 3),
-                      "vcc_peak_rss_mb": round(peak_mb, 1)}))
+    print(
+        json.dumps(
+            {
+                "size_mb": size / MB,
+                "runs": args.runs,
+                "median_s": median,
+                "fixed_s": base,
+                "ratio_wall": round(ratio, 3),
+                "ratio_transfer": round(transfer_ratio, 3),
+                "vcc_peak_rss_mb": round(peak_mb, 1),
+            }
+        )
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -44,7 +44,7 @@ def beside_python(name: str) -> str | None:
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    done = subprocess.run(argv, env=env, capture_output=True, stdin=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started
     if done.returncode != 0 or not done.stdout.strip():
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.decode(errors='replace')}")
@@ -59,13 +59,21 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="vcc-bench-"))
     with Emulator(clients=[DEFAULT_CLIENT]) as emu:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-        env.update(VCC_CONFIG_DIR=str(work / "config"), VCC_CACHE_DIR=str(work / "cache"),
-                   VCC_AUTH_URL=emu.url, VCC_API_URL=emu.url,
-                   VCC_CLIENT_ID=DEFAULT_CLIENT.client_id, VCC_CLIENT_SECRET=DEFAULT_CLIENT.secret)
+        env.update(
+            VCC_CONFIG_DIR=str(work / "config"),
+            VCC_CACHE_DIR=str(work / "cache"),
+            VCC_AUTH_URL=emu.url,
+            VCC_API_URL=emu.url,
+            VCC_CLIENT_ID=DEFAULT_CLIENT.client_id,
+            VCC_CLIENT_SECRET=DEFAULT_CLIENT.secret,
+        )
         vcc = beside_python("vcc")
         vcc_argv = [vcc] if vcc else [sys.executable, "-m", "vcc_cli"]
-        token = subprocess.run([*vcc_argv, "token", "-s", SCOPE], env=env, capture_output=True,
-                               check=True).stdout.decode().strip()  # also warms the token cache
+        token = (
+            subprocess.run([*vcc_argv, "token", "-s", SCOPE], env=env, capture_output=True, check=True)
+            .stdout.decode()
+            .strip()
+        )  # also warms the token cache
         url = emu.url + PATH
         commands = {
             "vcc call": [*vcc_argv, "call", PATH],
@@ -73,8 +81,16 @@ def main() -> None:
         }
         httpie = beside_python("http")
         if httpie:
-            commands["http (HTTPie)"] = [httpie, "--ignore-stdin", "--check-status", "--print=b", "GET", url,
-                                         f"Authorization:Bearer {token}", f"Accept:{ACCEPT}"]
+            commands["http (HTTPie)"] = [
+                httpie,
+                "--ignore-stdin",
+                "--check-status",
+                "--print=b",
+                "GET",
+                url,
+                f"Authorization:Bearer {token}",
+                f"Accept:{ACCEPT}",
+            ]
         commands["vcc token (cached)"] = [*vcc_argv, "token", "-s", SCOPE]
         for argv in commands.values():
             timed(argv, env)  # warm up
@@ -89,8 +105,10 @@ def main() -> None:
         ordered = sorted(values)
         p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
         median = statistics.median(values)
-        print(f"{name:>20}: median {median * 1000:6.0f} ms  min {ordered[0] * 1000:6.0f} ms  "
-              f"p90 {p90 * 1000:6.0f} ms  ({median / curl:.1f}x curl)")
+        print(
+            f"{name:>20}: median {median * 1000:6.0f} ms  min {ordered[0] * 1000:6.0f} ms  "
+            f"p90 {p90 * 1000:6.0f} ms  ({median / curl:.1f}x curl)"
+        )
     if not httpie:
         print("http (HTTPie) is not installed: skipped (pip install httpie to compare)")
     shutil.rmtree(work, ignore_errors=True)

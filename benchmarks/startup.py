@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vcc_cli.tokens import Token  # noqa: E402
-from vcc_cli.tokens.cache import TokenCache  # noqa: E402
+from vcc_cli.tokens import Token
+from vcc_cli.tokens.cache import TokenCache
 
 ENDPOINT = "https://emea.cc.vonage.com/Auth/connect/token"
 
@@ -45,10 +45,17 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="vcc-startup-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-    env.update(VCC_REGION="emea", VCC_CLIENT_ID="bench", VCC_CLIENT_SECRET="unused",
-               VCC_CACHE_DIR=str(home / "cache"), VCC_CONFIG_DIR=str(home / "config"))
+    env.update(
+        VCC_REGION="emea",
+        VCC_CLIENT_ID="bench",
+        VCC_CLIENT_SECRET="unused",
+        VCC_CACHE_DIR=str(home / "cache"),
+        VCC_CONFIG_DIR=str(home / "config"),
+    )
     now = time.time()
-    TokenCache(home / "cache").put(ENDPOINT, "bench", ["stats"], Token("t" * 400, "Bearer", ("stats",), now + 86400), now)
+    TokenCache(home / "cache").put(
+        ENDPOINT, "bench", ["stats"], Token("t" * 400, "Bearer", ("stats",), now + 86400), now
+    )
 
     commands = {
         "baseline: python -c 'import typer, json'": [sys.executable, "-c", "import typer, json"],

@@ -124,7 +124,11 @@ def resolve_url(path: str, api_url: str) -> tuple[str, str]:
             sent, base = parse_url(path), parse_url(api_url)
         except ValueError as exc:
             raise UsageError(f"bad URL {path!r}: {exc}", "check the host and port") from None
-        if (sent.scheme, sent.host, sent.port or _port(sent.scheme)) != (base.scheme, base.host, base.port or _port(base.scheme)):
+        if (sent.scheme, sent.host, sent.port or _port(sent.scheme)) != (
+            base.scheme,
+            base.host,
+            base.port or _port(base.scheme),
+        ):
             raise refused
         return path, parts.path or "/"
     path = "/" + path.lstrip("/")  # "//host/x" is a path on the API host, never another host
@@ -158,8 +162,10 @@ def parse_headers(values: Sequence[str]) -> dict[str, tuple[str, str]]:
         try:
             val.encode("latin-1")  # what HTTP/1.1 header values can carry
         except UnicodeEncodeError:
-            raise UsageError(f"bad -H {name}: the value has characters a header cannot carry",
-                             "percent-encode them, or send them in the body") from None
+            raise UsageError(
+                f"bad -H {name}: the value has characters a header cannot carry",
+                "percent-encode them, or send them in the body",
+            ) from None
         headers[name.lower()] = (name, val)
     return headers
 
@@ -195,7 +201,9 @@ def read_text_file(name: str, stdin, flag: str = "-F") -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"the {flag} file {name} is not UTF-8 text", "fields take text; send binary data with -d") from None
+        raise UsageError(
+            f"the {flag} file {name} is not UTF-8 text", "fields take text; send binary data with -d"
+        ) from None
 
 
 def read_body(value: str, stdin) -> bytes:
@@ -223,13 +231,16 @@ def read_body(value: str, stdin) -> bytes:
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"the body from {where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            "-d takes JSON, e.g. -d '{\"name\": \"x\"}', -d @file.json or -d @-",
+            '-d takes JSON, e.g. -d \'{"name": "x"}\', -d @file.json or -d @-',
         ) from None
     return data
 
 
 def choose_scopes(
-    method: str, path: str, scope_options: Sequence[str], profile_scopes: Sequence[str],
+    method: str,
+    path: str,
+    scope_options: Sequence[str],
+    profile_scopes: Sequence[str],
     env_scopes: Sequence[str] = (),
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(scopes to ask a token for, other scopes the endpoint accepts).
@@ -347,8 +358,10 @@ class Caller:
             if refused.code != "invalid_scope" or not req.scope_alternatives:
                 raise
             wanted, other = " ".join(req.scopes), req.scope_alternatives[0]
-            self.notify(f"the token endpoint refused scope {wanted!r}; {req.path} also accepts {other!r}: "
-                        "asking for that instead")
+            self.notify(
+                f"the token endpoint refused scope {wanted!r}; {req.path} also accepts {other!r}: "
+                "asking for that instead"
+            )
             self._scopes = (other,)
             try:
                 return self.tokens.get(self._scopes)
@@ -357,8 +370,7 @@ class Caller:
                     raise
                 raise AuthError(
                     f"the token endpoint refused both scopes {wanted!r} and {other!r} (invalid_scope)",
-                    "add one of them to these API credentials in VCC's API Admin, or pass -s SCOPE "
-                    "(see `vcc scopes`)",
+                    "add one of them to these API credentials in VCC's API Admin, or pass -s SCOPE (see `vcc scopes`)",
                 ) from None
 
     @property
@@ -401,7 +413,9 @@ class Caller:
             )
         elif response.status_code == 401 and self._origin == "env":
             response.close()
-            raise AuthError("the API rejected VCC_TOKEN (HTTP 401)", "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one")
+            raise AuthError(
+                "the API rejected VCC_TOKEN (HTTP 401)", "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one"
+            )
         return Sent(response, time.monotonic() - started, self.token_scopes)
 
     def _with_retries(self, req: CallRequest):
@@ -413,7 +427,9 @@ class Caller:
             if self.on_request:
                 self.on_request(req.method, url, headers)
             started = time.monotonic()
-            response = send(self.session, req.method, url, headers=headers, data=req.body, timeout=self.timeout, stream=True)
+            response = send(
+                self.session, req.method, url, headers=headers, data=req.body, timeout=self.timeout, stream=True
+            )
             self.requests_sent += 1
             if self.on_response:
                 self.on_response(response, time.monotonic() - started)
@@ -421,8 +437,10 @@ class Caller:
                 return response
             attempt += 1
             wait = self.policy.wait(attempt, response.headers.get("Retry-After"))
-            self.notify(f"HTTP {response.status_code} {response.reason or ''}".rstrip()
-                        + f": retry {attempt}/{self.policy.retries} in {wait:.1f} s")
+            self.notify(
+                f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+                + f": retry {attempt}/{self.policy.retries} in {wait:.1f} s"
+            )
             response.close()
             self.policy.sleep(wait)
 
@@ -478,13 +496,17 @@ def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, 
     if status == 404:
         return ApiError(f"HTTP 404 {reason}: {where}", "check the path (see `vcc scopes` for the APIs)")
     if status == 416:
-        return ApiError(f"HTTP 416 {reason}: {where}: the range is outside the content",
-                        "check --range against the size (Content-Range in `vcc call -i` shows it)")
+        return ApiError(
+            f"HTTP 416 {reason}: {where}: the range is outside the content",
+            "check --range against the size (Content-Range in `vcc call -i` shows it)",
+        )
     if status == 400 and catalog.find_api(req.path) is None and not req.headers.get("accept"):
         return ApiError(
             f"HTTP 400 {reason}: {where}",
             "the path is not in the catalog, so Accept v1 was sent: try --api-version N or -H 'Accept: ...'",
         )
     if status == 429 or (status in (502, 503, 504)):
-        return ApiError(f"HTTP {status} {reason}: {where}", "the API is busy or down: try again later, or raise --retries")
+        return ApiError(
+            f"HTTP {status} {reason}: {where}", "the API is busy or down: try again later, or raise --retries"
+        )
     return ApiError(f"HTTP {status} {reason}: {where}", "the API's answer is shown above")

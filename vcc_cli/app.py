@@ -46,7 +46,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."
+    ),
 ) -> None:
     """vcc: bearer tokens and authenticated calls for the Vonage Contact Center (VCC) APIs.
 
@@ -56,14 +58,34 @@ def root(
     """
 
 
-app.command("login", rich_help_panel="Credentials", short_help="Save credentials: client ID in config, secret in the OS keyring.")(login.command)
-app.command("logout", rich_help_panel="Credentials", short_help="Remove a profile, its secret and its cached tokens.")(login.logout_command)
-app.command("token", rich_help_panel="Tokens and calls", short_help="Print a bearer token (cached on disk) for scripts.")(token.command)
-app.command("call", rich_help_panel="Tokens and calls", short_help="Call a VCC API; scope and Accept version come from the path.")(call.command)
-app.command("status", rich_help_panel="Credentials", short_help="Show what is set up, where it came from, and what to fix.")(status.command)
-app.command("scopes", rich_help_panel="Exploring", short_help="List the APIs with their scopes, path prefixes and versions.")(scopes.command)
-app.command("emulator", rich_help_panel="Exploring", short_help="Serve a local VCC for trying vcc and testing scripts.")(emulator.command)
-app.command("demo", rich_help_panel="Exploring", short_help="Run the whole main job against a local emulator.")(demo.command)
+app.command(
+    "login",
+    rich_help_panel="Credentials",
+    short_help="Save credentials: client ID in config, secret in the OS keyring.",
+)(login.command)
+app.command("logout", rich_help_panel="Credentials", short_help="Remove a profile, its secret and its cached tokens.")(
+    login.logout_command
+)
+app.command(
+    "token", rich_help_panel="Tokens and calls", short_help="Print a bearer token (cached on disk) for scripts."
+)(token.command)
+app.command(
+    "call",
+    rich_help_panel="Tokens and calls",
+    short_help="Call a VCC API; scope and Accept version come from the path.",
+)(call.command)
+app.command(
+    "status", rich_help_panel="Credentials", short_help="Show what is set up, where it came from, and what to fix."
+)(status.command)
+app.command(
+    "scopes", rich_help_panel="Exploring", short_help="List the APIs with their scopes, path prefixes and versions."
+)(scopes.command)
+app.command(
+    "emulator", rich_help_panel="Exploring", short_help="Serve a local VCC for trying vcc and testing scripts."
+)(emulator.command)
+app.command("demo", rich_help_panel="Exploring", short_help="Run the whole main job against a local emulator.")(
+    demo.command
+)
 
 
 def main(argv: list[str] | None = None) -> int:

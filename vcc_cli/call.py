@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from vcc_cli.errors import NetworkError, UsageError
 from vcc_cli.runtime import Runtime
 
@@ -44,9 +45,15 @@ def _check_text(opts: CallOptions) -> None:
     not crashes deep in the HTTP client."""
     from vcc_cli.config import require_text
 
-    given = {"PATH": opts.args, "-q": opts.params, "-H": opts.headers, "-f": opts.raw_fields,
-             "-F": opts.typed_fields, "-d": [opts.data] if opts.data is not None else [],
-             "--query": [opts.query] if opts.query else []}
+    given = {
+        "PATH": opts.args,
+        "-q": opts.params,
+        "-H": opts.headers,
+        "-f": opts.raw_fields,
+        "-F": opts.typed_fields,
+        "-d": [opts.data] if opts.data is not None else [],
+        "--query": [opts.query] if opts.query else [],
+    }
     for option, values in given.items():
         for value in values:
             require_text(value, option)
@@ -68,10 +75,13 @@ def build_request(opts: CallOptions, rt: Runtime):
         headers["range"] = ("Range", api.range_header(opts.byte_range))
     given = [fields.Field(f, False) for f in opts.raw_fields] + [fields.Field(f, True) for f in opts.typed_fields]
     if opts.data is not None and given:
-        raise UsageError("-d and -f/-F cannot be combined", "put the whole body in -d, or build it with -f/-F fields only")
+        raise UsageError(
+            "-d and -f/-F cannot be combined", "put the whole body in -d, or build it with -f/-F fields only"
+        )
     body = api.read_body(opts.data, io.stdin) if opts.data is not None else None
     method = method or ("POST" if body is not None or given else "GET")
     if given:
+
         def read(name: str) -> str:
             return api.read_text_file(name, io.stdin)
 
@@ -84,8 +94,9 @@ def build_request(opts: CallOptions, rt: Runtime):
     inv = resolve_invocation(rt, opts.profile, opts.region)
     url, rel_path = api.resolve_url(path, inv.target.api_url)
     profile_scopes = inv.profile.scopes if inv.profile else ()
-    scopes, alternatives = api.choose_scopes(method, rel_path, opts.scopes, profile_scopes,
-                                             rt.env.get("VCC_SCOPE", "").split())
+    scopes, alternatives = api.choose_scopes(
+        method, rel_path, opts.scopes, profile_scopes, rt.env.get("VCC_SCOPE", "").split()
+    )
     req = api.CallRequest(method, url, rel_path, params, headers, body, scopes, alternatives)
     return req, catalog.accept_header(method, rel_path, opts.api_version), inv
 
@@ -101,14 +112,23 @@ def run(opts: CallOptions, rt: Runtime) -> int:
     req, accept, inv = build_request(opts, rt)
 
     if opts.dry_run:
-        token_options = [o for name, value in (("--profile", opts.profile), ("--region", opts.region)) if value
-                         for o in (name, value)]
-        io.write_line(api.curl_command(req, accept, token_options=token_options,
-                                       output=str(opts.output) if opts.output is not None else None))
+        token_options = [
+            o
+            for name, value in (("--profile", opts.profile), ("--region", opts.region))
+            if value
+            for o in (name, value)
+        ]
+        io.write_line(
+            api.curl_command(
+                req, accept, token_options=token_options, output=str(opts.output) if opts.output is not None else None
+            )
+        )
         if req.scope_alternatives and not req.user_sets_authorization:
             others = " or ".join(req.scope_alternatives)
-            io.note(f"{req.path} also accepts {others}: if these credentials cannot get {req.scopes[0]}, "
-                    f"use -s {req.scope_alternatives[0]} in the vcc token command")
+            io.note(
+                f"{req.path} also accepts {others}: if these credentials cannot get {req.scopes[0]}, "
+                f"use -s {req.scope_alternatives[0]} in the vcc token command"
+            )
         return 0
 
     timeout = config.resolve_timeout(opts.timeout, rt.env)
@@ -164,8 +184,10 @@ def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
     if opts.paginate:
         if document is _NOT_JSON:
             if compiled is not None:
-                raise UsageError(f"--query needs a JSON answer; this one is {_content_type(response) or 'of no type'}",
-                                 "drop --query for this path")
+                raise UsageError(
+                    f"--query needs a JSON answer; this one is {_content_type(response) or 'of no type'}",
+                    "drop --query for this path",
+                )
             io.note("--paginate: the answer is not JSON; printed as is")
             return _emit_bytes(data, opts, io)
 
@@ -178,11 +200,14 @@ def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
                     raise api.api_error(page_response, page_req, sent.token_scopes, page=ordinal)
                 parsed = _parse_json(_read_all(page_response), page_response, None)
             if parsed is _NOT_JSON:
-                raise NetworkError(f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
+                raise NetworkError(
+                    f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate"
+                )
             return parsed
 
-        collected = pagination.collect(document, fetch, hint=catalog.paging_style(req.method, req.path),
-                                       asked_token=req.param("continuationToken"))
+        collected = pagination.collect(
+            document, fetch, hint=catalog.paging_style(req.method, req.path), asked_token=req.param("continuationToken")
+        )
         for note in collected.notes:
             io.note(note)
         if compiled is None and collected.pages == 1 and collected.notes:
@@ -190,8 +215,10 @@ def _structured(opts: CallOptions, compiled, req, caller, response, io) -> None:
         document = collected.document
     if compiled is not None:
         if document is _NOT_JSON:
-            raise UsageError(f"--query needs a JSON answer; this one is {_content_type(response) or 'of no type'}",
-                             "drop --query for this path")
+            raise UsageError(
+                f"--query needs a JSON answer; this one is {_content_type(response) or 'of no type'}",
+                "drop --query for this path",
+            )
         document = apply_query(compiled, document)
     _emit_json(document, opts, io)
 
@@ -271,8 +298,10 @@ def _looks_binary(data: bytes) -> bool:
 def _refuse_binary(response, io) -> None:
     size = response.headers.get("Content-Length")
     what = f"{size} bytes, " if size else ""
-    io.note(f"binary body ({what}{_content_type(response) or 'no content type'}) not shown on a terminal; "
-            "save it with -o FILE, or pipe it")
+    io.note(
+        f"binary body ({what}{_content_type(response) or 'no content type'}) not shown on a terminal; "
+        "save it with -o FILE, or pipe it"
+    )
 
 
 def _render(response, io, *, raw: bool, force_bytes: bool = False) -> None:
@@ -324,13 +353,15 @@ def _download(response, target: Path, io) -> None:
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
         console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)
-        progress = Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-                            console=console, transient=True)
+        progress = Progress(
+            *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
+        )
         progress.start()
         task = progress.add_task(target.name, total=total)
     try:
-        written = save(iter_body(response), target,
-                       on_chunk=(lambda n: progress.update(task, advance=n)) if progress else None)
+        written = save(
+            iter_body(response), target, on_chunk=(lambda n: progress.update(task, advance=n)) if progress else None
+        )
     finally:
         if progress:
             progress.stop()
@@ -369,8 +400,12 @@ class _Trace:
         lines = []
         if not self.token_told and self.caller is not None:
             self.token_told = True
-            origin = {"cache": "from the cache", "fetched": "fetched from the token endpoint", "env": "VCC_TOKEN",
-                      "header": "-H Authorization"}.get(self.caller.token_origin or "", self.caller.token_origin)
+            origin = {
+                "cache": "from the cache",
+                "fetched": "fetched from the token endpoint",
+                "env": "VCC_TOKEN",
+                "header": "-H Authorization",
+            }.get(self.caller.token_origin or "", self.caller.token_origin)
             lines.append(f"* bearer token: {origin}")
         ours = {k.lower() for k in headers}
         session_headers = getattr(self.session, "headers", {}) or {}
@@ -392,8 +427,10 @@ class _Trace:
             if index + 1 < len(chain):
                 nxt = chain[index + 1].request
                 dropped = "Authorization" in step.request.headers and "Authorization" not in nxt.headers
-                lines.append(f"* redirected to {redact_url(nxt.url)}"
-                             + (" (Authorization not sent: another host)" if dropped else ""))
+                lines.append(
+                    f"* redirected to {redact_url(nxt.url)}"
+                    + (" (Authorization not sent: another host)" if dropped else "")
+                )
                 lines.append(f"> {nxt.method} {redact_url(nxt.url)}")
                 lines += [f"> {k}: {v}" for k, v in redact_headers(nxt.headers.items())]
         lines.append(f"* HTTP {response.status_code} after {seconds * 1000:.0f} ms")
@@ -409,14 +446,25 @@ class _Trace:
 #: option -> (CallOptions field, kind); "list" repeats, "flag" takes no value
 _OPTIONS: dict[str, tuple[str, str]] = {}
 for _names, _field, _kind in (
-    (("-X", "--method"), "method", "str"), (("-q", "--param"), "params", "list"),
-    (("-H", "--header"), "headers", "list"), (("-d", "--data"), "data", "str"),
-    (("-f", "--raw-field"), "raw_fields", "list"), (("-F", "--field"), "typed_fields", "list"),
-    (("--api-version",), "api_version", "int"), (("-s", "--scope"), "scopes", "list"),
-    (("-p", "--profile"), "profile", "str"), (("-r", "--region"), "region", "str"),
-    (("--timeout",), "timeout", "float"), (("--paginate",), "paginate", "flag"), (("--query",), "query", "str"),
-    (("--raw",), "raw", "flag"), (("-i", "--include"), "include", "flag"), (("-o", "--output"), "output", "path"),
-    (("--range",), "byte_range", "str"), (("--retries",), "retries", "int"), (("-v", "--verbose"), "verbose", "flag"),
+    (("-X", "--method"), "method", "str"),
+    (("-q", "--param"), "params", "list"),
+    (("-H", "--header"), "headers", "list"),
+    (("-d", "--data"), "data", "str"),
+    (("-f", "--raw-field"), "raw_fields", "list"),
+    (("-F", "--field"), "typed_fields", "list"),
+    (("--api-version",), "api_version", "int"),
+    (("-s", "--scope"), "scopes", "list"),
+    (("-p", "--profile"), "profile", "str"),
+    (("-r", "--region"), "region", "str"),
+    (("--timeout",), "timeout", "float"),
+    (("--paginate",), "paginate", "flag"),
+    (("--query",), "query", "str"),
+    (("--raw",), "raw", "flag"),
+    (("-i", "--include"), "include", "flag"),
+    (("-o", "--output"), "output", "path"),
+    (("--range",), "byte_range", "str"),
+    (("--retries",), "retries", "int"),
+    (("-v", "--verbose"), "verbose", "flag"),
     (("--dry-run",), "dry_run", "flag"),
 ):
     for _name in _names:

@@ -222,8 +222,15 @@ _STATS_WINDOW = 31 * DAY
 
 
 def _stats(path: str, summary: str, source: str, *, window: bool = True) -> Endpoint:
-    return Endpoint("GET", path, _STATS, paging=PAGE_NUMBERS, window=_STATS_WINDOW if window else None,
-                    summary=summary, source=source)
+    return Endpoint(
+        "GET",
+        path,
+        _STATS,
+        paging=PAGE_NUMBERS,
+        window=_STATS_WINDOW if window else None,
+        summary=summary,
+        source=source,
+    )
 
 
 INSIGHTS_STATS_API = Api(
@@ -232,21 +239,37 @@ INSIGHTS_STATS_API = Api(
     versions=(3, 2),  # "Invalid api-version! Valid values: 2,3"; the docs use v3
     scopes=(STATS,),
     endpoints=(
-        _stats("/stats/agent-activities", "Agents' presence, workload and interaction activities (query: start, end)",
-               _WIKI + "3567255553/Agent+Activities"),
-        _stats("/stats/agent-activities/presence", "Agents' presence activities", _WIKI + "3567190316/Get+agent+presence+activities"),
+        _stats(
+            "/stats/agent-activities",
+            "Agents' presence, workload and interaction activities (query: start, end)",
+            _WIKI + "3567255553/Agent+Activities",
+        ),
+        _stats(
+            "/stats/agent-activities/presence",
+            "Agents' presence activities",
+            _WIKI + "3567190316/Get+agent+presence+activities",
+        ),
         _stats("/stats/agent-activities/interactions", "Agents' interaction activities", _WIKI + "3567223023"),
-        _stats("/stats/agent-status", "Agents' current presence, workload and interactions", _WIKI + "3566175057",
-               window=False),
+        _stats(
+            "/stats/agent-status",
+            "Agents' current presence, workload and interactions",
+            _WIKI + "3566175057",
+            window=False,
+        ),
         _stats("/stats/interactions", "Interactions in a time window (query: start, end)", _WIKI + "3567845377"),
         _stats("/stats/interactions/ongoing", "Interactions in progress now", _DOCS + "3567222920", window=False),
         Endpoint("GET", "/stats/interactions/{guid}", _STATS, summary="One interaction", source=_WIKI + "3565193000"),
-        _stats("/stats/queue-times", "Queues' current waiting times (live dashboards)", _DOCS + "3567222920",
-               window=False),
-        _stats("/stats/wfm/agent-states", "Agent states for workforce management integrations",
-               _DOCS + "3566175146/Get+WFM+agent+states"),
-        _stats("/stats/wfm/queue-activity", "Queue activity for workforce management integrations",
-               _DOCS + "3567222920"),
+        _stats(
+            "/stats/queue-times", "Queues' current waiting times (live dashboards)", _DOCS + "3567222920", window=False
+        ),
+        _stats(
+            "/stats/wfm/agent-states",
+            "Agent states for workforce management integrations",
+            _DOCS + "3566175146/Get+WFM+agent+states",
+        ),
+        _stats(
+            "/stats/wfm/queue-activity", "Queue activity for workforce management integrations", _DOCS + "3567222920"
+        ),
     ),
     source=_DOCS + "3567222920/Requests+Insights+Stats+API",
 )
@@ -413,8 +436,9 @@ PAYMENT_API = Api(
 
 
 def _ua_get(path: str, summary: str, source: str, *, paged: bool = False) -> Endpoint:
-    return Endpoint("GET", path, _USERS_READ_OR_WRITE, paging=PAGE_NUMBERS if paged else None,
-                    summary=summary, source=source)
+    return Endpoint(
+        "GET", path, _USERS_READ_OR_WRITE, paging=PAGE_NUMBERS if paged else None, summary=summary, source=source
+    )
 
 
 def _ua_write(method: str, path: str, summary: str, source: str) -> Endpoint:
@@ -437,39 +461,76 @@ USER_ADMIN_API = Api(
         _ua_get("/useradmin/users", "List users (query: page, limit)", _WIKI + "3568762915", paged=True),
         _ua_write("POST", "/useradmin/users", "Create a user", _WIKI + "3568795697"),
         _ua_get("/useradmin/users/{userId}", "Get a user", _DOCS + "3568861239/Get+user+by+user+ID"),
-        _ua_write("PATCH", "/useradmin/users/{userId}", "Update a user (e.g. archive: active false)",
-                  _DOCS + "3568861239"),
+        _ua_write(
+            "PATCH", "/useradmin/users/{userId}", "Update a user (e.g. archive: active false)", _DOCS + "3568861239"
+        ),
         _ua_write("DELETE", "/useradmin/users/{userId}", "Delete a user (archive it first)", _DOCS + "3568861239"),
         _ua_get("/useradmin/users/{userId}/licenses", "A user's licenses", _DOCS + "3568861239"),
-        _ua_write("PATCH", "/useradmin/users/{userId}/licenses", "Change a user's licenses (body: licenseTypes)",
-                  _DOCS + "4411031596"),
+        _ua_write(
+            "PATCH",
+            "/useradmin/users/{userId}/licenses",
+            "Change a user's licenses (body: licenseTypes)",
+            _DOCS + "4411031596",
+        ),
         _ua_get("/useradmin/users/{userId}/callbackNumbers", "A user's callback numbers", _VIEWPAGE + "3583868964"),
-        _ua_write("PUT", "/useradmin/users/{userId}/callbackNumbers", "Replace a user's callback numbers",
-                  _VIEWPAGE + "3583115287"),
+        _ua_write(
+            "PUT",
+            "/useradmin/users/{userId}/callbackNumbers",
+            "Replace a user's callback numbers",
+            _VIEWPAGE + "3583115287",
+        ),
         _ua_get("/useradmin/users/{userId}/schedules", "A user's schedules", _WIKI + "3568926721"),
         _ua_get("/useradmin/users/{userId}/groups", "The groups a user is in", _WIKI + "3568599042"),
         _ua_get("/useradmin/users/{userId}/skills", "A user's skills", _DOCS + "3567681642/Get+user+s+skills"),
         _ua_write("PUT", "/useradmin/users/{userId}/skills", "Replace a user's skills", _VIEWPAGE + "3569319950"),
-        _ua_get("/useradmin/users/{userId}/permissions/groups", "A user's group permissions",
-                _DOCS + "3567616092/Get+user+s+group+permissions"),
-        _ua_write("PUT", "/useradmin/users/{userId}/permissions/groups", "Replace a user's group permissions",
-                  "https://docs-vcc.atlassian.net/wiki/x/GYC-1"),
-        _ua_get("/useradmin/users/{userId}/permissions/addresses", "A user's address permissions",
-                _DOCS + "3567224014"),
-        _ua_write("PUT", "/useradmin/users/{userId}/permissions/addresses", "Replace a user's address permissions",
-                  _VIEWPAGE + "3567224027"),
-        _ua_get("/useradmin/users/{userId}/permissions/interactionPlans", "A user's interaction plan permissions",
-                _WIKI + "3567191217"),
-        _ua_write("PUT", "/useradmin/users/{userId}/permissions/interactionPlans",
-                  "Replace a user's interaction plan permissions", _VIEWPAGE + "3573481601"),
+        _ua_get(
+            "/useradmin/users/{userId}/permissions/groups",
+            "A user's group permissions",
+            _DOCS + "3567616092/Get+user+s+group+permissions",
+        ),
+        _ua_write(
+            "PUT",
+            "/useradmin/users/{userId}/permissions/groups",
+            "Replace a user's group permissions",
+            "https://docs-vcc.atlassian.net/wiki/x/GYC-1",
+        ),
+        _ua_get(
+            "/useradmin/users/{userId}/permissions/addresses", "A user's address permissions", _DOCS + "3567224014"
+        ),
+        _ua_write(
+            "PUT",
+            "/useradmin/users/{userId}/permissions/addresses",
+            "Replace a user's address permissions",
+            _VIEWPAGE + "3567224027",
+        ),
+        _ua_get(
+            "/useradmin/users/{userId}/permissions/interactionPlans",
+            "A user's interaction plan permissions",
+            _WIKI + "3567191217",
+        ),
+        _ua_write(
+            "PUT",
+            "/useradmin/users/{userId}/permissions/interactionPlans",
+            "Replace a user's interaction plan permissions",
+            _VIEWPAGE + "3573481601",
+        ),
         _ua_get("/useradmin/users/{userId}/permissions/queues", "A user's queue permissions", _WIKI + "3567191242"),
-        _ua_write("PUT", "/useradmin/users/{userId}/permissions/queues", "Replace a user's queue permissions",
-                  _VIEWPAGE + "3568992326"),
+        _ua_write(
+            "PUT",
+            "/useradmin/users/{userId}/permissions/queues",
+            "Replace a user's queue permissions",
+            _VIEWPAGE + "3568992326",
+        ),
         _ua_get("/useradmin/skills/{skillId}/users", "The users who have a skill", _WIKI + "3567223966", paged=True),
-        _ua_write("PUT", "/useradmin/skills/{skillId}/users", "Replace the users who have a skill",
-                  _DOCS + "3567191186"),
-        _ua_get("/useradmin/groups/{groupId}/users", "The users in a group", _DOCS + "3567223890/Get+group+s+users",
-                paged=True),
+        _ua_write(
+            "PUT", "/useradmin/skills/{skillId}/users", "Replace the users who have a skill", _DOCS + "3567191186"
+        ),
+        _ua_get(
+            "/useradmin/groups/{groupId}/users",
+            "The users in a group",
+            _DOCS + "3567223890/Get+group+s+users",
+            paged=True,
+        ),
     ),
     source=_WIKI + "3567191029",
 )
@@ -483,19 +544,43 @@ WEBHOOKS_API = Api(
     versions=(1,),  # "Example application/vnd.newvoicemedia.v1+json"
     scopes=(ADMIN_READ, ADMIN_WRITE),
     endpoints=(
-        Endpoint("POST", "/webhooks/subscriptions", ("admin:write",),
-                 summary="Create a subscription (body: name, url, events, enabled, secret)",
-                 source="https://docs-vcc.atlassian.net/wiki/x/HQC4CgE"),
+        Endpoint(
+            "POST",
+            "/webhooks/subscriptions",
+            ("admin:write",),
+            summary="Create a subscription (body: name, url, events, enabled, secret)",
+            source="https://docs-vcc.atlassian.net/wiki/x/HQC4CgE",
+        ),
         # unconfirmed: listing subscriptions; the docs show only the single GET.
-        Endpoint("GET", "/webhooks/subscriptions", ("admin:read", "admin:write"),
-                 summary="List subscriptions", source=_WEBHOOKS_REQUESTS),
-        Endpoint("GET", "/webhooks/subscriptions/{subscriptionId}", ("admin:read", "admin:write"),
-                 summary="Get a subscription", source=_WEBHOOKS_REQUESTS),
-        Endpoint("PATCH", "/webhooks/subscriptions/{subscriptionId}", ("admin:write",),
-                 summary="Update a subscription", source=_WEBHOOKS_REQUESTS),
+        Endpoint(
+            "GET",
+            "/webhooks/subscriptions",
+            ("admin:read", "admin:write"),
+            summary="List subscriptions",
+            source=_WEBHOOKS_REQUESTS,
+        ),
+        Endpoint(
+            "GET",
+            "/webhooks/subscriptions/{subscriptionId}",
+            ("admin:read", "admin:write"),
+            summary="Get a subscription",
+            source=_WEBHOOKS_REQUESTS,
+        ),
+        Endpoint(
+            "PATCH",
+            "/webhooks/subscriptions/{subscriptionId}",
+            ("admin:write",),
+            summary="Update a subscription",
+            source=_WEBHOOKS_REQUESTS,
+        ),
         # unconfirmed: "This ID can be used to edit or delete the subscription."
-        Endpoint("DELETE", "/webhooks/subscriptions/{subscriptionId}", ("admin:write",),
-                 summary="Delete a subscription", source=_WEBHOOKS_REQUESTS),
+        Endpoint(
+            "DELETE",
+            "/webhooks/subscriptions/{subscriptionId}",
+            ("admin:write",),
+            summary="Delete a subscription",
+            source=_WEBHOOKS_REQUESTS,
+        ),
     ),
     source=_WEBHOOKS_REQUESTS,
 )
@@ -550,7 +635,7 @@ def find_api(path: str) -> Api | None:
 def _matches(template: list[str], segments: list[str]) -> bool:
     if len(template) != len(segments):
         return False
-    for want, got in zip(template, segments):
+    for want, got in zip(template, segments, strict=False):
         if want.startswith("{") and want.endswith("}"):
             continue
         if want.lower() != got.lower():

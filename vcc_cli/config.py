@@ -104,7 +104,9 @@ def check_url(url: str, what: str) -> str:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0-65535
     except ValueError as exc:
-        raise UsageError(f"{what} {url!r} is not a valid URL ({exc})", "give a full URL such as https://emea.api.cc.vonage.com") from None
+        raise UsageError(
+            f"{what} {url!r} is not a valid URL ({exc})", "give a full URL such as https://emea.api.cc.vonage.com"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             f"{what} {url!r} is not an http(s) URL",
@@ -402,7 +404,10 @@ def resolve_target(
         elif explicit_region:
             urls[key], sources[key] = REGIONS[region][index], sources["region"]
         elif saved:
-            urls[key], sources[key] = check_url(saved, f"profile {profile.name} {label}"), f"config (profile {profile.name})"
+            urls[key], sources[key] = (
+                check_url(saved, f"profile {profile.name} {label}"),
+                f"config (profile {profile.name})",
+            )
         elif region:
             urls[key], sources[key] = REGIONS[region][index], sources["region"]
         else:
@@ -458,9 +463,7 @@ def split_scopes(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def resolve_token_scopes(
-    options: list[str] | None, env: Mapping[str, str], profile: Profile | None
-) -> tuple[str, ...]:
+def resolve_token_scopes(options: list[str] | None, env: Mapping[str, str], profile: Profile | None) -> tuple[str, ...]:
     """Scopes for ``vcc token``: -s > VCC_SCOPE > profile default scopes (SPEC 3)."""
     for candidate in (options or [], [env.get("VCC_SCOPE", "")], list(profile.scopes) if profile else []):
         scopes = split_scopes(candidate)
@@ -502,24 +505,29 @@ def read_secret_file(path: str) -> str:
                 "VCC_CLIENT_SECRET_FILE names no file (its value is not shown: it may be the secret itself)",
                 "set it to the path of a file whose first line is the secret, or use VCC_CLIENT_SECRET",
             ) from None
-        raise AuthError(f"cannot read VCC_CLIENT_SECRET_FILE {path}: {reason}", "check the path and its permissions") from exc
+        raise AuthError(
+            f"cannot read VCC_CLIENT_SECRET_FILE {path}: {reason}", "check the path and its permissions"
+        ) from exc
     if not secret.strip():
         raise AuthError(f"VCC_CLIENT_SECRET_FILE {path} is empty", "put the client secret on its first line")
     return secret
 
 
-def resolve_credentials(env: Mapping[str, str], profile: Profile | None, profile_name: str, secret_loader) -> Credentials:
+def resolve_credentials(
+    env: Mapping[str, str], profile: Profile | None, profile_name: str, secret_loader
+) -> Credentials:
     """Env variables first (SPEC 3), else the profile's client ID with ``secret_loader`` for the keyring."""
     env_id = env.get("VCC_CLIENT_ID", "")
     env_secret = env.get("VCC_CLIENT_SECRET", "")
     env_file = env.get("VCC_CLIENT_SECRET_FILE", "")
     if env_secret and env_file:
-        raise AuthError(
-            "both VCC_CLIENT_SECRET and VCC_CLIENT_SECRET_FILE are set", "unset one of them"
-        )
+        raise AuthError("both VCC_CLIENT_SECRET and VCC_CLIENT_SECRET_FILE are set", "unset one of them")
     if env_id or env_secret or env_file:
-        for name, value in (("VCC_CLIENT_ID", env_id), ("VCC_CLIENT_SECRET", env_secret),
-                            ("VCC_CLIENT_SECRET_FILE", env_file)):
+        for name, value in (
+            ("VCC_CLIENT_ID", env_id),
+            ("VCC_CLIENT_SECRET", env_secret),
+            ("VCC_CLIENT_SECRET_FILE", env_file),
+        ):
             require_text(value, name, AuthError)
         if not env_id:
             given = "VCC_CLIENT_SECRET" if env_secret else "VCC_CLIENT_SECRET_FILE"
@@ -537,4 +545,6 @@ def resolve_credentials(env: Mapping[str, str], profile: Profile | None, profile
             f"no credentials: profile {profile_name!r} is not configured",
             "run `vcc login`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET",
         )
-    return Credentials(profile.client_id, "keyring", _secret_loader=lambda: secret_loader(profile_name, profile.client_id))
+    return Credentials(
+        profile.client_id, "keyring", _secret_loader=lambda: secret_loader(profile_name, profile.client_id)
+    )

@@ -51,7 +51,9 @@ def save(chunks: Iterable[bytes], target: Path, on_chunk: Callable[[int], None] 
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and not _from_network(exc):
-            raise UsageError(f"cannot write {target}: {exc.strerror or exc}", "check the disk space and the -o path") from exc
+            raise UsageError(
+                f"cannot write {target}: {exc.strerror or exc}", "check the disk space and the -o path"
+            ) from exc
         raise
     return written
 

@@ -47,9 +47,9 @@ def parse_key(text: str, flag: str) -> tuple[list[str], str | None]:
             f"bad {flag} {text!r}",
             f"write it as key=value; nest with key[sub]=value, lists with key[]=value (e.g. {flag} name=Ana)",
         )
-    path = [match.group(1)] + re.findall(r"\[([^\[\]=]*)\]", match.group(2))
+    path = [match.group(1), *re.findall(r"\[([^\[\]=]*)\]", match.group(2))]
     if match.group(3) == "=":
-        return path, text[match.end():]
+        return path, text[match.end() :]
     if path[-1] != "":
         raise UsageError(f"bad {flag} {text!r}: no value", f"write it as key=value, e.g. {flag} {text}=...")
     return path, None
@@ -86,8 +86,10 @@ def build_object(fields: Sequence[Field], read_file: Callable[[str], str]) -> di
 
 
 def _clash(field: Field, key: str, why: str) -> UsageError:
-    return UsageError(f"{field.flag} {field.text!r} clashes with an earlier field: {why} {key!r}",
-                      "give each key once; use key[]=value for lists")
+    return UsageError(
+        f"{field.flag} {field.text!r} clashes with an earlier field: {why} {key!r}",
+        "give each key once; use key[]=value for lists",
+    )
 
 
 def _place(root: dict, path: list[str], value: object, field: Field) -> None:
@@ -131,7 +133,7 @@ def query_params(fields: Sequence[Field], read_file: Callable[[str], str]) -> li
     written, ``-F`` literals as JSON text (``true``, ``null``, ``12``)."""
     params = []
     for field in fields:
-        path, raw = parse_key(field.text, field.flag)
+        _path, raw = parse_key(field.text, field.flag)
         if raw is None:
             continue
         name = field.text[: len(field.text) - len(raw) - 1]

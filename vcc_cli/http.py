@@ -47,7 +47,9 @@ def describe_network_error(exc: Exception, url: str, timeout: tuple[float, float
 
     host = urlsplit(url).netloc
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return NetworkError(f"connecting to {host} timed out after {timeout[0]:g} s", "check the network, or raise --timeout")
+        return NetworkError(
+            f"connecting to {host} timed out after {timeout[0]:g} s", "check the network, or raise --timeout"
+        )
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return NetworkError(f"{host} did not answer within {timeout[1]:g} s", "try again later, or raise --timeout")
     if isinstance(exc, requests.exceptions.SSLError):

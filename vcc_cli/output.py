@@ -15,7 +15,6 @@ from typing import IO as Stream
 
 from vcc_cli.errors import VccError
 
-
 #: Bidirectional overrides and isolates: they make a terminal show text in another order.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 

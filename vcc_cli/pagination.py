@@ -71,7 +71,7 @@ def answer_style(document: object, hint: str | None = None) -> str | None:
     meta = _meta(document)
     tokens = meta is not None and NEXT_TOKEN in meta
     pages = page_count(document) is not None
-    if hint == CONTINUATION and tokens or hint == PAGE_NUMBERS and pages:
+    if (hint == CONTINUATION and tokens) or (hint == PAGE_NUMBERS and pages):
         return hint
     if tokens:
         return CONTINUATION
@@ -94,8 +94,9 @@ def find_collection(document: dict) -> str | None:
     return sized[0] if len(sized) == 1 else names[0]
 
 
-def collect(first: object, fetch: Fetch, *, hint: str | None = None, asked_token: str | None = None,
-            max_pages: int = MAX_PAGES) -> Collected:
+def collect(
+    first: object, fetch: Fetch, *, hint: str | None = None, asked_token: str | None = None, max_pages: int = MAX_PAGES
+) -> Collected:
     """All pages merged into one document, starting from the answer ``first``.
 
     ``hint`` is the catalog's paging style for the endpoint, if it knows one;
@@ -117,8 +118,10 @@ def collect(first: object, fetch: Fetch, *, hint: str | None = None, asked_token
 def _batch(document: object, name: str, ordinal: int) -> list:
     batch = document.get(name) if isinstance(document, dict) else None
     if not isinstance(batch, list):
-        raise NetworkError(f"--paginate: page {ordinal} has no {name!r} list like the first page",
-                           "the API changed its answer while paging: try again, or drop --paginate")
+        raise NetworkError(
+            f"--paginate: page {ordinal} has no {name!r} list like the first page",
+            "the API changed its answer while paging: try again, or drop --paginate",
+        )
     return batch
 
 
@@ -130,14 +133,20 @@ def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int, asked_token:
     pages, notes = 1, []
     while token is not None:
         if not isinstance(token, str) or not token:
-            raise NetworkError(f"--paginate: page {pages} announced a continuation token that is not a string: "
-                               f"{str(token)[:40]!r}", "the API's answer is not as documented: drop --paginate")
+            raise NetworkError(
+                f"--paginate: page {pages} announced a continuation token that is not a string: {str(token)[:40]!r}",
+                "the API's answer is not as documented: drop --paginate",
+            )
         if token in seen:
-            raise NetworkError(f"--paginate: page {pages} repeated an earlier continuation token; stopped "
-                               "rather than loop", "the API is not advancing: try again later, or drop --paginate")
+            raise NetworkError(
+                f"--paginate: page {pages} repeated an earlier continuation token; stopped rather than loop",
+                "the API is not advancing: try again later, or drop --paginate",
+            )
         if pages >= max_pages:  # meta keeps the token not followed: the result says it is incomplete
-            notes.append(f"--paginate: stopped after {pages} pages, more remain (meta.nextContinuationToken); ask "
-                         "for bigger pages (e.g. -q limit=1000) or a shorter start..end window")
+            notes.append(
+                f"--paginate: stopped after {pages} pages, more remain (meta.nextContinuationToken); ask "
+                "for bigger pages (e.g. -q limit=1000) or a shorter start..end window"
+            )
             break
         seen.add(token)
         pages += 1
@@ -146,8 +155,10 @@ def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int, asked_token:
         token = (_meta(document) or {}).get(NEXT_TOKEN)
         if token is not None and (not batch or batch == previous):
             what = "added no items" if not batch else "repeated the previous page's items"
-            raise NetworkError(f"--paginate: page {pages} {what} but announced another page; stopped "
-                               "rather than loop", "the API is not advancing: try again later, or drop --paginate")
+            raise NetworkError(
+                f"--paginate: page {pages} {what} but announced another page; stopped rather than loop",
+                "the API is not advancing: try again later, or drop --paginate",
+            )
         items.extend(batch)
         previous = batch
     merged = dict(first)  # same fields, same order, as a page
@@ -171,8 +182,10 @@ def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collecte
     page = start
     while page < last:
         if pages >= max_pages:
-            notes.append(f"--paginate: stopped after {pages} pages of {total_pages}; ask for bigger pages "
-                         "(e.g. -q limit=1000) or fewer items")
+            notes.append(
+                f"--paginate: stopped after {pages} pages of {total_pages}; ask for bigger pages "
+                "(e.g. -q limit=1000) or fewer items"
+            )
             break
         page += 1
         pages += 1
@@ -184,8 +197,10 @@ def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collecte
         items.extend(batch)
         grown_to = max(grown_to, page_count(document) or 0)
     if grown_to > total_pages:
-        notes.append(f"--paginate: the collection grew while paging ({total_pages} → {grown_to} pages); "
-                     f"stopped after the {total_pages} pages the first answer announced")
+        notes.append(
+            f"--paginate: the collection grew while paging ({total_pages} → {grown_to} pages); "
+            f"stopped after the {total_pages} pages the first answer announced"
+        )
 
     merged = dict(first)  # same fields, same order, as a page
     merged[name] = items

@@ -44,4 +44,6 @@ def apply_query(compiled, document: object) -> object:
         return compiled.search(document)
     except exceptions.JMESPathError as exc:
         text = " ".join(str(exc).split())
-        raise UsageError(f"--query failed on this answer: {text}", "check the expression against the JSON the API returns") from None
+        raise UsageError(
+            f"--query failed on this answer: {text}", "check the expression against the JSON the API returns"
+        ) from None

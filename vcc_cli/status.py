@@ -79,11 +79,20 @@ def collect(rt: Runtime, profile_option: str | None, region_option: str | None, 
 
     cfg = rt.config_file()
     desc, trusted, reason = _mode(cfg.path, directory=False)
-    report.add("config file", f"{cfg.path}, {desc}", trusted, None if trusted else f"{reason}: check it, then chmod 600 {cfg.path}")
+    report.add(
+        "config file",
+        f"{cfg.path}, {desc}",
+        trusted,
+        None if trusted else f"{reason}: check it, then chmod 600 {cfg.path}",
+    )
     cache_dir = rt.cache_dir
     desc, trusted, reason = _mode(cache_dir, directory=True)
-    report.add("cache dir", f"{cache_dir}, {desc}", trusted,
-               None if trusted else f"{reason}: fix or remove {cache_dir}, or set VCC_CACHE_DIR")
+    report.add(
+        "cache dir",
+        f"{cache_dir}, {desc}",
+        trusted,
+        None if trusted else f"{reason}: fix or remove {cache_dir}, or set VCC_CACHE_DIR",
+    )
 
     try:
         inv = resolve_invocation(rt, profile_option, region_option)
@@ -132,8 +141,12 @@ def _keyring(rt: Runtime, report: Report, inv, needed: bool) -> None:
     try:
         backend = rt.keyring.backend_name()
     except VccError as exc:
-        report.add("keyring", f"{exc.message}" + ("" if needed else " (not needed: credentials come from the environment)"),
-                   not needed, exc.hint)
+        report.add(
+            "keyring",
+            f"{exc.message}" + ("" if needed else " (not needed: credentials come from the environment)"),
+            not needed,
+            exc.hint,
+        )
         return
     if not needed:
         report.add("keyring", f"{backend} (not needed now: credentials come from the environment)")
@@ -155,7 +168,9 @@ def _tokens(rt: Runtime, report: Report, endpoint: str, client_id: str) -> None:
     parts = []
     for entry in sorted(entries, key=lambda e: e.scopes):
         remaining = entry.token.remaining(now)
-        parts.append(f"{' '.join(entry.scopes) or '(no scope)'}: {_duration(remaining if remaining is not None else 0)}")
+        parts.append(
+            f"{' '.join(entry.scopes) or '(no scope)'}: {_duration(remaining if remaining is not None else 0)}"
+        )
     report.add("cached tokens", "; ".join(parts))
 
 

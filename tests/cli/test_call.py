@@ -8,7 +8,7 @@ import pytest
 import requests
 import responses
 
-from tests.conftest import api_calls, token_calls, API_URL, CI_ENV, TOKEN_URL, token_answer
+from tests.conftest import API_URL, CI_ENV, TOKEN_URL, api_calls, token_answer, token_calls
 
 AA = API_URL + "/agents-availability"
 
@@ -126,7 +126,9 @@ def test_api_error_prints_body_and_exits_1(vcc, token_ok):
 def test_403_names_the_needed_scope_and_the_token_scopes(vcc, mock_http):
     mock_http.post(TOKEN_URL, json=token_answer("t", scope="stats"))
     mock_http.delete(API_URL + "/interaction-content/interactions/1/content/2", status=403, json={})
-    result = vcc("call", "DELETE", "/interaction-content/interactions/1/content/2", "-s", "stats", env=CI_ENV, expect_error=1)
+    result = vcc(
+        "call", "DELETE", "/interaction-content/interactions/1/content/2", "-s", "stats", env=CI_ENV, expect_error=1
+    )
     assert "interaction-content:delete" in result.stderr and "'stats'" in result.stderr
 
 

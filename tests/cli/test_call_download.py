@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_calls, API_URL, CI_ENV
+from tests.conftest import API_URL, CI_ENV, api_calls
 
 REC = API_URL + "/interaction-content/interactions/g1/content/callRecording"
 REC_PATH = "/interaction-content/interactions/g1/content/callRecording"
@@ -12,16 +12,18 @@ WAV = b"RIFF" + bytes(range(256)) * 400
 
 
 def test_range_option_is_sent_as_a_range_header_and_206_is_saved(vcc, token_ok, tmp_path):
-    token_ok.get(REC, body=WAV[:100], status=206, content_type="audio/wav",
-                 headers={"Content-Range": f"bytes 0-99/{len(WAV)}"})
+    token_ok.get(
+        REC, body=WAV[:100], status=206, content_type="audio/wav", headers={"Content-Range": f"bytes 0-99/{len(WAV)}"}
+    )
     target = tmp_path / "head.wav"
     vcc("call", REC_PATH, "--range", "0-99", "-o", str(target), env=CI_ENV)
     assert api_calls(token_ok)[0].request.headers["Range"] == "bytes=0-99"
     assert target.read_bytes() == WAV[:100]
 
 
-@pytest.mark.parametrize(("given", "sent"), [("1000-", "bytes=1000-"), ("-500", "bytes=-500"),
-                                             ("bytes=0-9, 20-29", "bytes=0-9, 20-29")])
+@pytest.mark.parametrize(
+    ("given", "sent"), [("1000-", "bytes=1000-"), ("-500", "bytes=-500"), ("bytes=0-9, 20-29", "bytes=0-9, 20-29")]
+)
 def test_range_forms(vcc, token_ok, given, sent):
     token_ok.get(REC, body=b"x", status=206, content_type="audio/wav")
     vcc("call", REC_PATH, "--range", given, env=CI_ENV)
@@ -90,9 +92,14 @@ def test_download_shows_no_progress_bar_when_stderr_is_not_a_terminal(vcc, token
 # ---------------------------------------------------------------- host pinning
 
 
-@pytest.mark.parametrize("url", ["http://emea.api.cc.vonage.com/agents-availability",
-                                 "https://emea.api.cc.vonage.com:8443/agents-availability",
-                                 "https://emea.api.cc.vonage.com.evil.example/agents-availability"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://emea.api.cc.vonage.com/agents-availability",
+        "https://emea.api.cc.vonage.com:8443/agents-availability",
+        "https://emea.api.cc.vonage.com.evil.example/agents-availability",
+    ],
+)
 def test_full_url_on_another_origin_is_refused_before_anything_is_sent(vcc, mock_http, url):
     result = vcc("call", url, env=CI_ENV, expect_error=2)
     assert len(mock_http.calls) == 0 and "not the API host" in result.stderr
@@ -104,7 +111,9 @@ def test_dry_run_refuses_another_host_too(vcc, mock_http):
 
 
 def test_redirect_within_the_api_host_keeps_the_authorization_header(vcc, token_ok):
-    token_ok.get(API_URL + "/agents-availability", status=302, headers={"Location": API_URL + "/agents-availability/v2"})
+    token_ok.get(
+        API_URL + "/agents-availability", status=302, headers={"Location": API_URL + "/agents-availability/v2"}
+    )
     token_ok.get(API_URL + "/agents-availability/v2", json={})
     vcc("call", "/agents-availability", env=CI_ENV)
     assert api_calls(token_ok)[1].request.headers["Authorization"] == "Bearer tok-A"

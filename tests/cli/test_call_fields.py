@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import json
 
-
-from tests.conftest import api_calls, API_URL, CI_ENV
+from tests.conftest import API_URL, CI_ENV, api_calls
 
 USERS = API_URL + "/useradmin/users"
 
 
 def test_fields_build_a_json_body_and_make_the_method_post(vcc, token_ok):
     token_ok.post(USERS, json={}, status=201)
-    vcc("call", "/useradmin/users", "-f", "username=ana", "-F", "enabled=true", "-F", "age=42",
-        "-F", "roles[]=Agent", "-f", "address[city]=Paris", env=CI_ENV)
+    vcc(
+        "call",
+        "/useradmin/users",
+        "-f",
+        "username=ana",
+        "-F",
+        "enabled=true",
+        "-F",
+        "age=42",
+        "-F",
+        "roles[]=Agent",
+        "-f",
+        "address[city]=Paris",
+        env=CI_ENV,
+    )
     request = api_calls(token_ok)[0].request
     assert request.method == "POST" and request.headers["Content-Type"] == "application/json"
     assert json.loads(request.body) == {
-        "username": "ana", "enabled": True, "age": 42, "roles": ["Agent"], "address": {"city": "Paris"},
+        "username": "ana",
+        "enabled": True,
+        "age": 42,
+        "roles": ["Agent"],
+        "address": {"city": "Paris"},
     }
 
 

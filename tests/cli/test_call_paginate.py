@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import responses
 
-from tests.conftest import api_calls, token_calls, API_URL, CI_ENV
+from tests.conftest import API_URL, CI_ENV, api_calls, token_calls
 
 USERS = API_URL + "/useradmin/users"
 ACTIVITIES = API_URL + "/stats/agent-activities"
@@ -43,8 +43,16 @@ def test_paginate_merges_every_page_of_users_into_one_document(vcc, token_ok):
 
 def test_paginate_finds_the_items_collection_of_stats(vcc, token_ok):
     serve_pages(token_ok, ACTIVITIES, "items", 7, 3)
-    doc = vcc("call", "/stats/agent-activities", "-q", "start=2026-01-01T00:00:00Z", "-q", "end=2026-01-02T00:00:00Z",
-              "--paginate", env=CI_ENV).json
+    doc = vcc(
+        "call",
+        "/stats/agent-activities",
+        "-q",
+        "start=2026-01-01T00:00:00Z",
+        "-q",
+        "end=2026-01-02T00:00:00Z",
+        "--paginate",
+        env=CI_ENV,
+    ).json
     assert len(doc["items"]) == 7
     assert all(query_of(c)["start"] == ["2026-01-01T00:00:00Z"] for c in api_calls(token_ok))
 
@@ -165,7 +173,11 @@ def serve_search(mock_http, total, size, *, tokens=None):
             position = int(query.get("continuationToken", ["pos-0"])[0].removeprefix("pos-"))
             items = [{"guid": f"g{i}"} for i in range(position, min(position + size, total))]
             nxt = f"pos-{position + size}" if position + size < total else None
-        return 200, {"Content-Type": "application/json"}, json.dumps({"items": items, "meta": {"nextContinuationToken": nxt}})
+        return (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps({"items": items, "meta": {"nextContinuationToken": nxt}}),
+        )
 
     mock_http.add_callback(responses.GET, SEARCH, callback=callback)
 
@@ -194,6 +206,7 @@ def test_paginate_with_a_page_that_adds_nothing_exits_4(vcc, token_ok):
 
 def test_paginate_then_query_over_continuation_pages(vcc, token_ok):
     serve_search(token_ok, 5, 2)
-    result = vcc("call", "/interaction-content/interactions", *WEEK, "--paginate", "--query", "items[-1].guid",
-                 env=CI_ENV)
+    result = vcc(
+        "call", "/interaction-content/interactions", *WEEK, "--paginate", "--query", "items[-1].guid", env=CI_ENV
+    )
     assert result.stdout == "g4\n"

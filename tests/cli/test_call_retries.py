@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import api_calls, token_calls, API_URL, CI_ENV
+from tests.conftest import API_URL, CI_ENV, api_calls, token_calls
 from vcc_cli.http import MAX_RETRY_WAIT, RetryPolicy, parse_retry_after
 
 AA = API_URL + "/agents-availability"

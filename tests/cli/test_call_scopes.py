@@ -25,8 +25,17 @@ def asked_scopes(mock_http) -> list[str]:
 
 def login_with_scopes(vcc, mock_http, *scopes):
     args = [a for s in scopes for a in ("-s", s)]
-    vcc("login", "--region", "emea", "--client-id", "cid", "--client-secret-stdin", "--no-verify", *args,
-        stdin="the-secret\n")
+    vcc(
+        "login",
+        "--region",
+        "emea",
+        "--client-id",
+        "cid",
+        "--client-secret-stdin",
+        "--no-verify",
+        *args,
+        stdin="the-secret\n",
+    )
 
 
 def test_a_read_of_users_asks_for_users_read_first(vcc, mock_http):

@@ -52,7 +52,10 @@ def test_verbose_shows_each_retry_attempt(vcc, token_ok):
 
 def test_verbose_says_where_the_token_came_from(vcc, token_ok):
     token_ok.get(AA, json={})
-    assert "* bearer token: fetched from the token endpoint" in vcc("call", "-v", "/agents-availability", env=CI_ENV).stderr
+    assert (
+        "* bearer token: fetched from the token endpoint"
+        in vcc("call", "-v", "/agents-availability", env=CI_ENV).stderr
+    )
     assert "* bearer token: from the cache" in vcc("call", "-v", "/agents-availability", env=CI_ENV).stderr
 
 
@@ -106,4 +109,6 @@ def test_403_with_vcc_token_reads_the_scopes_from_the_jwt(vcc, mock_http):
     mock_http.get(API_URL + "/useradmin/users", status=403, json={})
     env = {"VCC_TOKEN": jwt({"scope": "stats agents-availability:read"}), "VCC_REGION": "emea"}
     result = vcc("call", "/useradmin/users", env=env, expect_error=1)
-    assert "needs scope 'users:read' (or 'users:write'); the token has 'stats agents-availability:read'" in result.stderr
+    assert (
+        "needs scope 'users:read' (or 'users:write'); the token has 'stats agents-availability:read'" in result.stderr
+    )

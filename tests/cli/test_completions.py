@@ -28,17 +28,21 @@ def bash_complete(words: str, tmp_path) -> list[str]:
     if not (bindir / "vcc").exists():
         pytest.skip("the vcc console script is not installed next to this Python")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-    env.update(PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}", VCC_CONFIG_DIR=str(tmp_path / "config"),
-               VCC_CACHE_DIR=str(tmp_path / "cache"))
+    env.update(
+        PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}",
+        VCC_CONFIG_DIR=str(tmp_path / "config"),
+        VCC_CACHE_DIR=str(tmp_path / "cache"),
+    )
     script = f"""
-source {generate.SCRIPTS['bash']}
+source {generate.SCRIPTS["bash"]}
 COMP_WORDS=({words})
 COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
 _vcc_completion vcc
 printf '%s\\n' "${{COMPREPLY[@]}}"
 """
-    done = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return [line for line in done.stdout.splitlines() if line]
 

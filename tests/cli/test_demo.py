@@ -8,8 +8,14 @@ from vcc_cli.emulator import demo as demo_module
 def test_a_failing_step_stops_the_demo_with_its_exit_code_and_message(vcc, monkeypatch):
     def steps(self):
         yield demo_module.Step("token fetched from the token endpoint", "vcc token -s stats", True, ["ok"])
-        yield demo_module.Step("a call", "vcc call /x", False, ["expected JSON"], 4,
-                               "vcc: error: cannot connect to 127.0.0.1:1\nhint: check the URL\n")
+        yield demo_module.Step(
+            "a call",
+            "vcc call /x",
+            False,
+            ["expected JSON"],
+            4,
+            "vcc: error: cannot connect to 127.0.0.1:1\nhint: check the URL\n",
+        )
         yield demo_module.Step("never reached", "vcc nothing", True)
 
     monkeypatch.setattr(demo_module.Demo, "steps", steps)

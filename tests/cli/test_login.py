@@ -79,8 +79,19 @@ def test_prompts_on_a_terminal_for_what_is_missing(vcc, mock_http, keyring_store
 
 def test_custom_urls_are_saved_in_the_profile(vcc, mock_http, tmp_path):
     mock_http.post("http://127.0.0.1:9/Auth/connect/token", json=token_answer())
-    vcc("login", "--auth-url", "http://127.0.0.1:9", "--api-url", "http://127.0.0.1:9", "--client-id", "c",
-        "--client-secret-stdin", "-s", "stats", stdin="s\n")
+    vcc(
+        "login",
+        "--auth-url",
+        "http://127.0.0.1:9",
+        "--api-url",
+        "http://127.0.0.1:9",
+        "--client-id",
+        "c",
+        "--client-secret-stdin",
+        "-s",
+        "stats",
+        stdin="s\n",
+    )
     text = (tmp_path / "config" / "config.toml").read_text()
     assert 'auth_url = "http://127.0.0.1:9"' in text
 
@@ -173,7 +184,9 @@ def test_scopes_lists_admin_and_self_scopes_and_the_new_apis(vcc):
 def test_scopes_json_lists_each_endpoint_with_its_accepted_scopes_and_paging(vcc):
     data = vcc("scopes", "--json").json
     content = next(a for a in data if a["prefix"] == "/interaction-content")
-    search = next(e for e in content["endpoints"] if e["method"] == "GET" and e["path"] == "/interaction-content/interactions")
+    search = next(
+        e for e in content["endpoints"] if e["method"] == "GET" and e["path"] == "/interaction-content/interactions"
+    )
     assert search["scopes"] == ["interaction-content:read"] and search["paging"] == "continuation"
     assert search["window_days"] == 7 and search["versions"] == [3, 2]
     users = next(a for a in data if a["prefix"] == "/useradmin")

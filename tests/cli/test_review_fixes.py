@@ -41,7 +41,7 @@ def test_output_to_a_fifo_or_device_writes_into_it_and_keeps_it(vcc, mock_http, 
     import threading
 
     received = []
-    reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()), daemon=True)
+    reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()), daemon=True)  # noqa: SIM115
     reader.start()
     try:
         vcc("call", "/stats/x", "-o", str(fifo), env=CI_ENV)
@@ -124,8 +124,18 @@ def test_logout_keeps_the_profile_while_the_secret_cannot_be_removed(vcc, keyrin
 
 
 def test_logging_in_again_keeps_the_profiles_custom_urls(vcc, mock_http, tmp_path):
-    vcc("login", "--auth-url", "http://127.0.0.1:9", "--api-url", "http://127.0.0.1:9", "--client-id", "c",
-        "--client-secret-stdin", "--no-verify", stdin="s\n")
+    vcc(
+        "login",
+        "--auth-url",
+        "http://127.0.0.1:9",
+        "--api-url",
+        "http://127.0.0.1:9",
+        "--client-id",
+        "c",
+        "--client-secret-stdin",
+        "--no-verify",
+        stdin="s\n",
+    )
     vcc("login", "--client-id", "c2", "--client-secret-stdin", "--no-verify", stdin="s2\n")
     text = (tmp_path / "config" / "config.toml").read_text()
     assert 'auth_url = "http://127.0.0.1:9"' in text and 'client_id = "c2"' in text
@@ -139,7 +149,9 @@ def test_a_full_stdout_is_a_clean_error(vcc, mock_http, monkeypatch):
     def full(self, text):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(IO, "write_line", __import__("vcc_cli.output", fromlist=["_stdout_errors"])._stdout_errors(full))
+    monkeypatch.setattr(
+        IO, "write_line", __import__("vcc_cli.output", fromlist=["_stdout_errors"])._stdout_errors(full)
+    )
     result = vcc("token", env={"VCC_TOKEN": "abc"}, expect_error=2)
     assert "cannot write the output: No space left on device" in result.stderr
 
@@ -162,8 +174,9 @@ def test_a_bad_keyring_timeout_is_a_usage_error(value, monkeypatch):
 def test_secret_file_without_client_id_names_the_variable_that_is_set(vcc, tmp_path):
     secret = tmp_path / "s"
     secret.write_text("x\n")
-    result = vcc("token", "-s", "stats", env={"VCC_CLIENT_SECRET_FILE": str(secret), "VCC_REGION": "emea"},
-                 expect_error=3)
+    result = vcc(
+        "token", "-s", "stats", env={"VCC_CLIENT_SECRET_FILE": str(secret), "VCC_REGION": "emea"}, expect_error=3
+    )
     assert "VCC_CLIENT_SECRET_FILE is set but VCC_CLIENT_ID is not" in result.stderr
 
 

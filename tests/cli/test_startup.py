@@ -18,8 +18,13 @@ HEAVY = ("requests", "rich", "keyring", "jmespath", "typer", "pydantic", "urllib
 
 
 def imported_modules(args, env):
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "vcc_cli", *args], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "vcc_cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     modules = {m.group(1).strip() for m in re.finditer(r"^import time:.*\|\s*(\S+)\s*$", done.stderr, re.M)}
     return done, modules
 
@@ -33,8 +38,9 @@ def test_cached_token_imports_no_heavy_module(tmp_path):
     import time
 
     now = time.time()
-    TokenCache(tmp_path / "cache").put(TOKEN_URL, CI_ENV["VCC_CLIENT_ID"], ["stats"],
-                                       Token("cached-token", "Bearer", ("stats",), now + 3600), now)
+    TokenCache(tmp_path / "cache").put(
+        TOKEN_URL, CI_ENV["VCC_CLIENT_ID"], ["stats"], Token("cached-token", "Bearer", ("stats",), now + 3600), now
+    )
     done, modules = imported_modules(["token", "-s", "stats"], env)
     assert done.stdout == "cached-token\n"
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
@@ -48,16 +54,41 @@ def test_a_miss_still_works_through_the_full_path(vcc, mock_http):
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--refresh=1"], ["-s"], ["--min-ttl", "-1"], ["--min-ttl", "nan"], ["-f", "yaml"],
-     ["-sstats"], ["-s=stats"], ["--", "-s"], ["--bogus"], ["--timeout", "0"]],
+    [
+        ["--help"],
+        ["--refresh=1"],
+        ["-s"],
+        ["--min-ttl", "-1"],
+        ["--min-ttl", "nan"],
+        ["-f", "yaml"],
+        ["-sstats"],
+        ["-s=stats"],
+        ["--", "-s"],
+        ["--bogus"],
+        ["--timeout", "0"],
+    ],
 )
 def test_fast_parser_declines_what_it_does_not_know(args):
     assert parse_fast(args) is None
 
 
 def test_fast_parser_reads_the_plain_forms():
-    opts = parse_fast(["-s", "stats", "--scope=users:read", "-p", "ci", "--region", "nam", "--min-ttl", "120",
-                       "-f", "JSON", "--timeout=3"])
+    opts = parse_fast(
+        [
+            "-s",
+            "stats",
+            "--scope=users:read",
+            "-p",
+            "ci",
+            "--region",
+            "nam",
+            "--min-ttl",
+            "120",
+            "-f",
+            "JSON",
+            "--timeout=3",
+        ]
+    )
     assert opts.scopes == ["stats", "users:read"] and opts.profile == "ci" and opts.region == "nam"
     assert opts.min_ttl == 120 and opts.format is Format.json and opts.timeout == 3
 
@@ -68,7 +99,8 @@ OPTION_VALUES = st.lists(
         st.tuples(st.sampled_from(["-f", "--format"]), st.sampled_from(["raw", "header", "json", "JSON", "xml"])),
         st.tuples(st.just("--min-ttl"), st.sampled_from(["0", "60", "899", "901", "-3", "abc"])),
         st.tuples(st.sampled_from(["-r", "--region"]), st.sampled_from(["emea", "EMEA", "nam", "mars"])),
-        st.just(("--refresh",)), st.just(("--clear",)),
+        st.just(("--refresh",)),
+        st.just(("--clear",)),
     ),
     max_size=4,
 )
@@ -94,7 +126,9 @@ def test_fast_path_answers_exactly_as_the_full_command_line(tmp_path_factory, op
     env = {**CI_ENV, "VCC_CACHE_DIR": str(home / "cache"), "VCC_CONFIG_DIR": str(home / "config")}
     cache = TokenCache(home / "cache")
     cache.put(TOKEN_URL, "ci-client", ["stats"], Token("tok-s", "Bearer", ("stats",), clock.now + 900), clock.now)
-    cache.put(TOKEN_URL, "ci-client", ["users:read"], Token("tok-u", "Bearer", ("users:read",), clock.now + 900), clock.now)
+    cache.put(
+        TOKEN_URL, "ci-client", ["users:read"], Token("tok-u", "Bearer", ("users:read",), clock.now + 900), clock.now
+    )
     args = ["token"] + [part for pair in options for part in pair]
 
     def run(entry):
@@ -102,11 +136,18 @@ def test_fast_path_answers_exactly_as_the_full_command_line(tmp_path_factory, op
         stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
         streams = IO(stdout=stdout, stderr=err, stdin=io.StringIO(""), env=env)
         streams.stdout_tty = streams.color = False
-        runtime.use(Runtime(env=env, io=streams, clock=clock, keyring=MemoryKeyring(),
-                            session_factory=lambda: pytest.fail("no request expected")))
+        runtime.use(
+            Runtime(
+                env=env,
+                io=streams,
+                clock=clock,
+                keyring=MemoryKeyring(),
+                session_factory=lambda: pytest.fail("no request expected"),
+            )
+        )
         try:
             code = entry(args)
-        except BaseException as exc:  # noqa: BLE001 - compared below
+        except BaseException as exc:
             code = repr(exc)
         finally:
             runtime.use(None)
@@ -120,7 +161,9 @@ def test_fast_path_answers_exactly_as_the_full_command_line(tmp_path_factory, op
 CALL_OPTIONS = st.lists(
     st.one_of(
         st.tuples(st.sampled_from(["-q", "--param"]), st.sampled_from(["skillNames=French", "a=b c", "novalue", ""])),
-        st.tuples(st.sampled_from(["-H", "--header"]), st.sampled_from(["Accept: application/json;version=6", "X: y", "bad"])),
+        st.tuples(
+            st.sampled_from(["-H", "--header"]), st.sampled_from(["Accept: application/json;version=6", "X: y", "bad"])
+        ),
         st.tuples(st.sampled_from(["-X", "--method"]), st.sampled_from(["GET", "post", "FETCH"])),
         st.tuples(st.sampled_from(["-f", "-F"]), st.sampled_from(["name=ana", "n=1", "a[b]=c", "x"])),
         st.tuples(st.sampled_from(["-d", "--data"]), st.sampled_from(['{"a": 1}', "{bad", "[]"])),
@@ -129,16 +172,21 @@ CALL_OPTIONS = st.lists(
         st.tuples(st.just("--retries"), st.sampled_from(["0", "3", "11", "-1"])),
         st.tuples(st.just("--timeout"), st.sampled_from(["2", "0", "nan"])),
         st.tuples(st.just("--range"), st.sampled_from(["0-99", "x"])),
-        st.just(("--paginate",)), st.just(("-i",)), st.just(("--raw",)), st.just(("-v",)),
+        st.just(("--paginate",)),
+        st.just(("-i",)),
+        st.just(("--raw",)),
+        st.just(("-v",)),
     ),
     max_size=4,
 )
 
 
 @settings(max_examples=60, deadline=None)
-@given(method=st.sampled_from([[], ["GET"], ["patch"]]),
-       path=st.sampled_from(["/agents-availability", "/useradmin/users/42", "/nowhere", "https://evil.example/x"]),
-       options=CALL_OPTIONS)
+@given(
+    method=st.sampled_from([[], ["GET"], ["patch"]]),
+    path=st.sampled_from(["/agents-availability", "/useradmin/users/42", "/nowhere", "https://evil.example/x"]),
+    options=CALL_OPTIONS,
+)
 def test_call_without_typer_answers_exactly_as_the_full_command_line(tmp_path_factory, method, path, options):
     """A dry run (nothing sent) through the fast path and through typer: same stdout, same exit code."""
     import io
@@ -159,8 +207,15 @@ def test_call_without_typer_answers_exactly_as_the_full_command_line(tmp_path_fa
         stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
         streams = IO(stdout=stdout, stderr=err, stdin=io.StringIO(""), env=env)
         streams.stdout_tty = streams.color = False
-        runtime.use(Runtime(env=env, io=streams, clock=Clock(), keyring=MemoryKeyring(),
-                            session_factory=lambda: pytest.fail("a dry run sends nothing")))
+        runtime.use(
+            Runtime(
+                env=env,
+                io=streams,
+                clock=Clock(),
+                keyring=MemoryKeyring(),
+                session_factory=lambda: pytest.fail("a dry run sends nothing"),
+            )
+        )
         try:
             code = entry(args)
         finally:

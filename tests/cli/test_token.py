@@ -93,7 +93,9 @@ def test_secret_file_credentials(vcc, mock_http, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-file\n")
     mock_http.post(TOKEN_URL, json=token_answer())
-    vcc("token", "-s", "stats", env={"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(secret), "VCC_REGION": "emea"})
+    vcc(
+        "token", "-s", "stats", env={"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(secret), "VCC_REGION": "emea"}
+    )
     assert parse_qs(mock_http.calls[0].request.body)["client_secret"] == ["from-file"]  # the first line, no newline
 
 
@@ -145,8 +147,11 @@ def test_no_credentials_exit_3(vcc):
 
 
 def test_half_env_pair_exit_3(vcc):
-    check_failure(vcc("token", "-s", "stats", env={"VCC_CLIENT_ID": "x", "VCC_REGION": "emea"}, expect_error=3), 3,
-                  "VCC_CLIENT_SECRET")
+    check_failure(
+        vcc("token", "-s", "stats", env={"VCC_CLIENT_ID": "x", "VCC_REGION": "emea"}, expect_error=3),
+        3,
+        "VCC_CLIENT_SECRET",
+    )
 
 
 def test_no_scope_exit_2_points_at_vcc_scopes(vcc):

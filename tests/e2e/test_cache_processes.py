@@ -50,8 +50,9 @@ def test_a_waiting_process_gives_up_after_a_bounded_time(vcc, base_env, emulator
 
 def test_a_lock_held_by_a_process_that_gets_killed_never_blocks(base_env, emulator):
     holder = hold(lock_path(base_env, emulator), 600)
-    waiter = subprocess.Popen([*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+    waiter = subprocess.Popen(
+        [*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     time.sleep(1.0)
     assert waiter.poll() is None  # still waiting for the holder
     holder.send_signal(signal.SIGKILL)
@@ -74,8 +75,10 @@ def test_a_waiter_reads_the_entry_the_lock_holder_wrote(base_env, emulator):
 
 def test_different_scopes_do_not_wait_for_each_other(base_env, emulator):
     emulator.faults.delay = 0.5
-    procs = [subprocess.Popen([*vcc_argv(), "token", "-s", scope], env=base_env, stdout=subprocess.PIPE)
-             for scope in ("stats", "users:read")]
+    procs = [
+        subprocess.Popen([*vcc_argv(), "token", "-s", scope], env=base_env, stdout=subprocess.PIPE)
+        for scope in ("stats", "users:read")
+    ]
     outs = [p.communicate(timeout=60)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs) and outs[0] != outs[1]
     assert emulator.counts()[TOKEN] == 2

@@ -59,8 +59,14 @@ REC_PATH = "/interaction-content/interactions/g1/content/callRecording"
 def last_day() -> tuple[str, ...]:
     """The content search's parameters for the last day (start and end are required, 7 days at most)."""
     now = time.time()
-    return ("-q", f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
-            "-q", f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}", "-q", "limit=1")
+    return (
+        "-q",
+        f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
+        "-q",
+        f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}",
+        "-q",
+        "limit=1",
+    )
 
 
 def test_a_connection_dropped_mid_body_leaves_no_file_and_exits_4(vcc, server, tmp_path):
@@ -92,8 +98,12 @@ def test_ctrl_c_during_a_download_leaves_no_file_and_exits_130(base_env, server,
     out = tmp_path / "out"
     out.mkdir()
     env = {**base_env, "VCC_API_URL": url, "VCC_TOKEN": "t"}
-    proc = subprocess.Popen([*vcc_argv(), "call", REC_PATH, "-o", str(out / "rec.wav")], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*vcc_argv(), "call", REC_PATH, "-o", str(out / "rec.wav")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 15
         while not any(p.name.endswith(".part") and p.stat().st_size > 0 for p in out.iterdir()):  # bytes arrived
@@ -137,7 +147,7 @@ def test_redirect_to_another_host_does_not_carry_the_token(vcc, server):
         self.end_headers()
         self.wfile.write(body)
 
-    other, other_httpd = server(landing)
+    other, _other_httpd = server(landing)
     other = other.replace("127.0.0.1", "localhost")  # same machine, another host name
 
     def redirect(self):

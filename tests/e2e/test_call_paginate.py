@@ -33,8 +33,20 @@ def test_query_string_result_is_printed_raw(vcc):
 
 def test_fields_create_a_user_the_api_accepts(vcc):
     # the README's example, nested field included
-    created = vcc("call", "/useradmin/users", "-f", "username=ana", "-f", "name=Ana Silva", "-f", "email=ana@example.com",
-                  "-F", "active=true", "-f", "userAccountConfiguration[role]=Supervisor")
+    created = vcc(
+        "call",
+        "/useradmin/users",
+        "-f",
+        "username=ana",
+        "-f",
+        "name=Ana Silva",
+        "-f",
+        "email=ana@example.com",
+        "-F",
+        "active=true",
+        "-f",
+        "userAccountConfiguration[role]=Supervisor",
+    )
     assert created.returncode == 0, created.stderr
     user = json.loads(created.stdout)
     assert user["username"] == "ana" and user["active"] is True

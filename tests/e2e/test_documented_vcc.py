@@ -64,8 +64,18 @@ def test_paginate_follows_the_content_search_continuation_tokens(vcc, emulator):
 
 def test_a_recording_found_by_the_search_downloads_as_a_wav(vcc, tmp_path):
     start, end = last_day()
-    guid = vcc("call", "/interaction-content/interactions", "-q", f"start={start}", "-q", f"end={end}",
-               "-q", "limit=5", "--query", "items[0].guid").text.strip()
+    guid = vcc(
+        "call",
+        "/interaction-content/interactions",
+        "-q",
+        f"start={start}",
+        "-q",
+        f"end={end}",
+        "-q",
+        "limit=5",
+        "--query",
+        "items[0].guid",
+    ).text.strip()
     target = tmp_path / "call.wav"
     result = vcc("call", f"/interaction-content/interactions/{guid}/content/callRecording", "-o", str(target))
     assert result.returncode == 0, result.stderr

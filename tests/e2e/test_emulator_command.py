@@ -19,8 +19,18 @@ from tests.e2e.conftest import vcc_argv
 def running_emulator(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
     proc = subprocess.Popen(
-        [*vcc_argv(), "emulator", "--client", "abcde:12345:agents-availability:read", "--client", "demo-client:demo-secret"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *vcc_argv(),
+            "emulator",
+            "--client",
+            "abcde:12345:agents-availability:read",
+            "--client",
+            "demo-client:demo-secret",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline()
     match = re.search(r"VCC_AUTH_URL=(http://127\.0\.0\.1:\d+)", line)
@@ -35,18 +45,39 @@ def running_emulator(tmp_path):
 def test_the_guides_curl_examples_work_against_vcc_emulator(running_emulator):
     _, url = running_emulator
     token_json = subprocess.run(
-        ["curl", "-s", "-X", "POST", f"{url}/Auth/connect/token",
-         "-H", "content-type: application/x-www-form-urlencoded",
-         "-d", "grant_type=client_credentials&client_id=abcde&client_secret=12345&scope=agents-availability%3Aread"],
-        capture_output=True, text=True, check=True,
+        [
+            "curl",
+            "-s",
+            "-X",
+            "POST",
+            f"{url}/Auth/connect/token",
+            "-H",
+            "content-type: application/x-www-form-urlencoded",
+            "-d",
+            "grant_type=client_credentials&client_id=abcde&client_secret=12345&scope=agents-availability%3Aread",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     token = re.search(r'"access_token":\s*"([^"]+)"', token_json).group(1)
     answer = subprocess.run(
-        ["curl", "-s", "-X", "GET", f"{url}/agents-availability?skillNames=French,English",
-         "-H", "accept: application/vnd.newvoicemedia.v1+json",
-         "-H", f"authorization: Bearer {token}",
-         "-H", "content-type: application/json"],
-        capture_output=True, text=True, check=True,
+        [
+            "curl",
+            "-s",
+            "-X",
+            "GET",
+            f"{url}/agents-availability?skillNames=French,English",
+            "-H",
+            "accept: application/vnd.newvoicemedia.v1+json",
+            "-H",
+            f"authorization: Bearer {token}",
+            "-H",
+            "content-type: application/json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert json.loads(answer).keys() == {"Ready", "Away", "Extended Away", "Logged Out"}
 
@@ -65,17 +96,30 @@ def test_emulator_on_a_wildcard_host_exports_a_loopback_url_that_vcc_accepts(tmp
     if ":" in host and not _ipv6_available():
         pytest.skip("no IPv6 on this machine")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-    proc = subprocess.Popen([*vcc_argv(), "emulator", "--host", host], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*vcc_argv(), "emulator", "--host", host], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         urls, credentials = proc.stdout.readline(), proc.stdout.readline()
         match = re.search(r"VCC_AUTH_URL=(http://(\S+):\d+) VCC_API_URL=\1$", urls.strip())
         assert match and match.group(2) == loopback, urls
         env.update(dict(pair.split("=", 1) for pair in credentials.split()[1:]))
-        env.update(VCC_AUTH_URL=match.group(1), VCC_API_URL=match.group(1), VCC_CONFIG_DIR=str(tmp_path / "config"),
-                   VCC_CACHE_DIR=str(tmp_path / "cache"), HOME=str(tmp_path), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-        done = subprocess.run([*vcc_argv(), "call", "/agents-availability", "-q", "skillNames=French"], env=env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        env.update(
+            VCC_AUTH_URL=match.group(1),
+            VCC_API_URL=match.group(1),
+            VCC_CONFIG_DIR=str(tmp_path / "config"),
+            VCC_CACHE_DIR=str(tmp_path / "cache"),
+            HOME=str(tmp_path),
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        )
+        done = subprocess.run(
+            [*vcc_argv(), "call", "/agents-availability", "-q", "skillNames=French"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout).keys() == {"Ready", "Away", "Extended Away", "Logged Out"}
     finally:
@@ -107,7 +151,12 @@ def test_demo_walks_the_main_job_and_exits_0(tmp_path):
     env["HOME"] = str(tmp_path)
     done = subprocess.run([*vcc_argv(), "demo"], env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
-    for step in ("token fetched", "from the disk cache", "transparent refresh", "recording from that search downloaded"):
+    for step in (
+        "token fetched",
+        "from the disk cache",
+        "transparent refresh",
+        "recording from that search downloaded",
+    ):
         assert step in done.stdout
     assert re.search(r"over [2-9]\d* pages of 50: vcc sent each page's meta.nextContinuationToken", done.stdout)
     assert "✗" not in done.stdout and not list(tmp_path.iterdir())  # nothing left in the home directory

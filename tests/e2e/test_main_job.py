@@ -27,8 +27,9 @@ def test_token_piped_into_another_process_is_byte_exact(base_env, emulator):
     producer = subprocess.Popen([*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE)
     consumer = subprocess.run(["od", "-c"], stdin=producer.stdout, capture_output=True)
     producer.wait(timeout=30)
-    token = json.loads(subprocess.run([*vcc_argv(), "token", "-s", "stats", "-f", "json"], env=base_env,
-                                      capture_output=True).stdout)["access_token"]
+    token = json.loads(
+        subprocess.run([*vcc_argv(), "token", "-s", "stats", "-f", "json"], env=base_env, capture_output=True).stdout
+    )["access_token"]
     expected = subprocess.run(["od", "-c"], input=token.encode() + b"\n", capture_output=True).stdout
     assert producer.returncode == 0 and consumer.stdout == expected
 
@@ -112,8 +113,14 @@ def test_rate_limited_call_is_retried(vcc, emulator):
 def last_day() -> tuple[str, ...]:
     """The content search's parameters for the last day (start and end are required, 7 days at most)."""
     now = time.time()
-    return ("-q", f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
-            "-q", f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}", "-q", "limit=1")
+    return (
+        "-q",
+        f"start={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 86400))}",
+        "-q",
+        f"end={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))}",
+        "-q",
+        "limit=1",
+    )
 
 
 def test_recording_download_is_a_valid_wav(vcc, tmp_path):
@@ -140,9 +147,20 @@ def test_vcc_token_env_is_used_as_is(vcc, emulator):
 
 def test_login_token_logout_with_a_keyring(vcc, emulator, tmp_path):
     env = {"VCC_CLIENT_ID": None, "VCC_CLIENT_SECRET": None}
-    login = vcc("login", "--auth-url", emulator.url, "--api-url", emulator.url, "--client-id", "demo-client",
-                "--client-secret-stdin", "-s", "stats", env={**env, "VCC_AUTH_URL": None, "VCC_API_URL": None},
-                stdin=b"demo-secret\n")
+    login = vcc(
+        "login",
+        "--auth-url",
+        emulator.url,
+        "--api-url",
+        emulator.url,
+        "--client-id",
+        "demo-client",
+        "--client-secret-stdin",
+        "-s",
+        "stats",
+        env={**env, "VCC_AUTH_URL": None, "VCC_API_URL": None},
+        stdin=b"demo-secret\n",
+    )
     assert login.returncode == 0, login.stderr
     assert "demo-secret" not in (tmp_path / "config" / "config.toml").read_text()
     token = vcc("token", env={**env, "VCC_AUTH_URL": None, "VCC_API_URL": None})
@@ -154,8 +172,9 @@ def test_login_token_logout_with_a_keyring(vcc, emulator, tmp_path):
 
 def test_interrupted_call_exits_130(base_env, emulator):
     emulator.faults.delay = 5
-    proc = subprocess.Popen([*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
@@ -165,7 +184,9 @@ def test_interrupted_call_exits_130(base_env, emulator):
 def test_sixteen_cold_processes_send_one_token_request(base_env, emulator):
     emulator.faults.delay = 0.3  # keep the first fetch in flight while the others arrive
     procs = [
-        subprocess.Popen([*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [*vcc_argv(), "token", "-s", "stats"], env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for _ in range(16)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]

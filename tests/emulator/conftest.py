@@ -13,6 +13,7 @@ from vcc_cli.emulator import DEFAULT_CLIENT, Emulator
 ABCDE = "abcde:12345:agents-availability:read"  # the client of the VCC guide's examples
 READER = "reader:reader-secret:users:read stats interaction-content:read"
 
+
 class FakeClock:
     """Unix seconds that only move when the test says so."""
 

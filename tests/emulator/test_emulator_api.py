@@ -197,8 +197,10 @@ def test_every_api_takes_the_catalog_versions_and_no_other(call):
         "/stats": ("/stats/agent-status", "stats"),
         "/useradmin": ("/useradmin/users", "users:read"),
         "/agents": ("/agents/presence-definitions", "users:read"),
-        "/interaction-content": ("/interaction-content/interactions?" + "&".join(f"{k}={v}" for k, v in DAY.items()),
-                                 CONTENT),
+        "/interaction-content": (
+            "/interaction-content/interactions?" + "&".join(f"{k}={v}" for k, v in DAY.items()),
+            CONTENT,
+        ),
         "/conversation-analyzer": ("/conversation-analyzer/status", CONTENT),
         "/webhooks": ("/webhooks/subscriptions", "admin:read"),
     }
@@ -265,15 +267,28 @@ def test_every_catalog_endpoint_is_served(emulator, http, token):
     user_id = http.get(emulator.url + "/useradmin/users", headers={**bearer, "Accept": V4}).json()["items"][0]["userId"]
     skill_id = emulator.state.skills[user_id][0]["id"]
     session = http.post(emulator.url + "/globalpci/v1/session", json={}, headers={**bearer, "Accept": V1}).json()
-    subscription = http.post(emulator.url + "/webhooks/subscriptions", json={"url": "https://example.com/hook",
-                             "events": ["interaction.completed"]}, headers={**bearer, "Accept": V1}).json()
-    guid = http.get(emulator.url + "/interaction-content/interactions", params={**DAY, "limit": 1},
-                    headers={**bearer, "Accept": V3}).json()["items"][0]["guid"]
-    values = {"userId": user_id, "skillId": skill_id, "groupId": "group-1", "guid": guid,
-              "contentKey": "callRecording", "sessionGuid": session["sessionGuid"],
-              "subscriptionId": subscription["subscriptionId"]}
-    bodies = {"PUT": [], "PATCH": {"presenceId": "break", "licenseTypes": {"analytics": "viewer"}},
-              "POST": {"guids": [], "username": "someone.new", "url": "https://example.com/h", "events": ["x"]}}
+    subscription = http.post(
+        emulator.url + "/webhooks/subscriptions",
+        json={"url": "https://example.com/hook", "events": ["interaction.completed"]},
+        headers={**bearer, "Accept": V1},
+    ).json()
+    guid = http.get(
+        emulator.url + "/interaction-content/interactions", params={**DAY, "limit": 1}, headers={**bearer, "Accept": V3}
+    ).json()["items"][0]["guid"]
+    values = {
+        "userId": user_id,
+        "skillId": skill_id,
+        "groupId": "group-1",
+        "guid": guid,
+        "contentKey": "callRecording",
+        "sessionGuid": session["sessionGuid"],
+        "subscriptionId": subscription["subscriptionId"],
+    }
+    bodies = {
+        "PUT": [],
+        "PATCH": {"presenceId": "break", "licenseTypes": {"analytics": "viewer"}},
+        "POST": {"guids": [], "username": "someone.new", "url": "https://example.com/h", "events": ["x"]},
+    }
     params = {"start": DAY["start"], "end": DAY["end"], "userId": user_id, "calls": guid, "skillNames": "English"}
     for api in catalog.APIS:
         for endpoint in api.endpoints:
@@ -319,8 +334,13 @@ def test_agent_availability_counts_agents_having_all_the_skills(call):
 
 
 def test_agent_availability_still_answers_after_a_user_is_created(call):
-    created = call("POST", "/useradmin/users", "users:write", V4,
-                   json={"username": "ana", "name": "Ana Silva", "email": "ana@example.com", "active": True})
+    created = call(
+        "POST",
+        "/useradmin/users",
+        "users:write",
+        V4,
+        json={"username": "ana", "name": "Ana Silva", "email": "ana@example.com", "active": True},
+    )
     assert created.status_code == 201
 
     assert call("GET", "/agents-availability", AVAILABILITY, V1, params={"skillNames": "French"}).status_code == 200
@@ -376,7 +396,9 @@ def test_agent_presence_is_set_with_a_presence_id(call):
     assert answer.status_code == 200 and answer.json()["presence"]["presenceId"] == "lunch"
     assert call("GET", path, "users:read", V1).json()["presence"]["description"] == "Lunch"
     assert call("PATCH", path, "users:write", V1, json={"presenceId": "nap"}).status_code == 400
-    assert call("PATCH", path, "users:write", V1, json={"presenceId": "logged-out"}).status_code == 400  # not selectable
+    assert (
+        call("PATCH", path, "users:write", V1, json={"presenceId": "logged-out"}).status_code == 400
+    )  # not selectable
 
 
 # ------------------------------------------------------------ Insights Stats
@@ -400,8 +422,16 @@ def test_stats_interaction_items_have_the_documented_fields(call):
 
     assert items
     for item in items:
-        assert {"guid", "medium", "mediumManager", "direction", "connectFrom", "connectTo", "duration",
-                "channels"} <= set(item)
+        assert {
+            "guid",
+            "medium",
+            "mediumManager",
+            "direction",
+            "connectFrom",
+            "connectTo",
+            "duration",
+            "channels",
+        } <= set(item)
         assert item["duration"] >= 45_000  # milliseconds
     one = call("GET", f"/stats/interactions/{items[0]['guid']}", "stats", V3)
     assert one.json() == items[0]
@@ -444,8 +474,12 @@ def test_stats_limit_over_1000_is_400(call):
 
 
 def test_windowed_stats_need_start(call):
-    for path in ("/stats/agent-activities", "/stats/interactions", "/stats/wfm/agent-states",
-                 "/stats/wfm/queue-activity"):
+    for path in (
+        "/stats/agent-activities",
+        "/stats/interactions",
+        "/stats/wfm/agent-states",
+        "/stats/wfm/queue-activity",
+    ):
         response = call("GET", path, "stats", V3, params={"end": WINDOW["end"]})
         assert response.status_code == 400, path
         assert "start" in response.json()["message"]
@@ -494,8 +528,9 @@ def test_wfm_queue_activity_pages_queues_by_interval(call):
     body = call("GET", "/stats/wfm/queue-activity", "stats", V3, params=WINDOW).json()
 
     assert body["meta"]["totalCount"] == 8 * 5  # 2 hours of 15-minute intervals, 5 queues
-    assert {i["start"] for i in body["items"]} == {f"2024-06-01T{h}:{m}:00Z" for h in ("10", "11")
-                                                   for m in ("00", "15", "30", "45")}
+    assert {i["start"] for i in body["items"]} == {
+        f"2024-06-01T{h}:{m}:00Z" for h in ("10", "11") for m in ("00", "15", "30", "45")
+    }
 
 
 def test_unknown_stats_interaction_is_404(call):
@@ -524,7 +559,9 @@ def test_content_search_window_over_7_days_is_400(call):
 
 
 def test_content_search_limit_over_1000_is_400(call):
-    assert call("GET", "/interaction-content/interactions", CONTENT, V3, params={**DAY, "limit": 1001}).status_code == 400
+    assert (
+        call("GET", "/interaction-content/interactions", CONTENT, V3, params={**DAY, "limit": 1001}).status_code == 400
+    )
     day = data.INTERACTIONS.slots(data.parse_iso(DAY["start"]), data.parse_iso(DAY["end"]))
     assert len(search(call, limit=1000)["items"]) == len(day)  # one page holds the whole day
 
@@ -576,7 +613,9 @@ def test_tampered_continuation_token_is_400(call):
     head, slot, signature = text.rsplit(":", 2)
     forged = base64.urlsafe_b64encode(f"{head}:{int(slot) + 1}:{signature}".encode()).decode()
 
-    response = call("GET", "/interaction-content/interactions", CONTENT, V3, params={**DAY, "continuationToken": forged})
+    response = call(
+        "GET", "/interaction-content/interactions", CONTENT, V3, params={**DAY, "continuationToken": forged}
+    )
     assert response.status_code == 400
 
 
@@ -600,9 +639,11 @@ def test_continuation_token_survives_a_restart(call, http):
     expected = [i["guid"] for i in search(call, limit=6)["items"][3:]]
     with Emulator() as other:
         bearer = _token(http, other, CONTENT)
-        again = http.get(other.url + "/interaction-content/interactions",
-                         params={**DAY, "limit": 3, "continuationToken": token},
-                         headers={"Authorization": f"Bearer {bearer}", "Accept": V3})
+        again = http.get(
+            other.url + "/interaction-content/interactions",
+            params={**DAY, "limit": 3, "continuationToken": token},
+            headers={"Authorization": f"Bearer {bearer}", "Accept": V3},
+        )
     assert again.status_code == 200 and [i["guid"] for i in again.json()["items"]] == expected
 
 
@@ -613,8 +654,9 @@ def test_deleting_interactions_does_not_break_paging(call):
     guids = [page["items"][-1]["guid"], rest[0]["guid"], rest[1]["guid"]]  # before and right after the token
     assert call("POST", "/interaction-content/interactions/delete-batch", DELETE, V3, json={"guids": guids}).ok
 
-    after = all_pages(call, "/interaction-content/interactions", CONTENT, V3,
-                      {**DAY, "limit": 10, "continuationToken": token})
+    after = all_pages(
+        call, "/interaction-content/interactions", CONTENT, V3, {**DAY, "limit": 10, "continuationToken": token}
+    )
     assert [i["guid"] for i in after] == [i["guid"] for i in rest[2:]]
 
 
@@ -652,12 +694,14 @@ def test_delete_batch_answers_failures_and_missing_interactions_count_as_success
 
 
 def test_delete_batch_reports_what_is_not_a_guid_in_failures(call):
-    response = call("POST", "/interaction-content/interactions/delete-batch", DELETE, V3,
-                    json={"guids": ["not-a-guid"]})
+    response = call(
+        "POST", "/interaction-content/interactions/delete-batch", DELETE, V3, json={"guids": ["not-a-guid"]}
+    )
 
     assert response.status_code == 200
-    assert response.json() == {"failures": [{"guid": "not-a-guid", "message": "Invalid interaction GUID",
-                                             "statusCode": 400}]}
+    assert response.json() == {
+        "failures": [{"guid": "not-a-guid", "message": "Invalid interaction GUID", "statusCode": 400}]
+    }
 
 
 def test_delete_batch_of_more_than_1000_guids_is_400(call):
@@ -759,8 +803,17 @@ def test_unknown_interaction_is_404(call):
 
 # ------------------------------------------------------------ User Admin API
 
-USER_FIELDS = {"userId", "username", "name", "email", "lastLoginTime", "active", "locked", "ssoExternalId",
-               "userAccountConfiguration"}
+USER_FIELDS = {
+    "userId",
+    "username",
+    "name",
+    "email",
+    "lastLoginTime",
+    "active",
+    "locked",
+    "ssoExternalId",
+    "userAccountConfiguration",
+}
 
 
 def test_users_have_the_documented_fields(call):
@@ -813,8 +866,13 @@ def test_unknown_user_is_404(call):
 
 
 def test_create_user_from_the_documented_fields_is_201_with_the_user(call):
-    body = {"username": "ana", "name": "Ana Silva", "email": "ana@example.com", "active": True,
-            "userAccountConfiguration": {"role": "Supervisor"}}
+    body = {
+        "username": "ana",
+        "name": "Ana Silva",
+        "email": "ana@example.com",
+        "active": True,
+        "userAccountConfiguration": {"role": "Supervisor"},
+    }
     response = call("POST", "/useradmin/users", "users:write", V4, json=body)
 
     assert response.status_code == 201
@@ -903,13 +961,25 @@ def test_payment_session_has_the_documented_fields(call):
 
     assert created.status_code == 201
     fetched = call("GET", f"/globalpci/v1/session/{created.json()['sessionGuid']}", "globalpci", V1).json()
-    assert set(fetched) == {"lastUpdatedOn", "callGuid", "createdOn", "sessionGuid", "paymentResultData",
-                            "sessionState", "providerSessionGuid"}
+    assert set(fetched) == {
+        "lastUpdatedOn",
+        "callGuid",
+        "createdOn",
+        "sessionGuid",
+        "paymentResultData",
+        "sessionState",
+        "providerSessionGuid",
+    }
     assert fetched == created.json() and fetched["callGuid"] == "c-1"
 
 
-@pytest.mark.parametrize("path", ["/interaction-content-export/interactions/jobs/schedule-batch-export",
-                                  "/interaction-content-export/interactions/jobs/schedule-recurring-export"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/interaction-content-export/interactions/jobs/schedule-batch-export",
+        "/interaction-content-export/interactions/jobs/schedule-recurring-export",
+    ],
+)
 def test_export_jobs_answer_a_job_id(call, path):
     body = {"startDate": "2024-06-01T00:00:00Z", "externalStorageId": "s-1", "filters": {}}
     response = call("POST", path, CONTENT, V1, json=body)
@@ -919,8 +989,13 @@ def test_export_jobs_answer_a_job_id(call, path):
 
 
 def test_webhook_subscriptions_are_created_read_patched_and_deleted(call):
-    body = {"name": "crm", "url": "https://crm.example.com/hook", "events": ["interaction.completed"],
-            "enabled": True, "secret": "s3cret"}
+    body = {
+        "name": "crm",
+        "url": "https://crm.example.com/hook",
+        "events": ["interaction.completed"],
+        "enabled": True,
+        "secret": "s3cret",
+    }
     created = call("POST", "/webhooks/subscriptions", "admin:write", V1, json=body)
 
     assert created.status_code == 201
@@ -942,8 +1017,18 @@ def test_interactions_api_create_echoes_object_with_id(call):
     assert response.json()["id"] and response.json()["provider"] == "my-crm"
 
 
-BAD_BODIES = [[], "text", 5, None, {"userAccountConfiguration": "Agent"}, {"username": 5}, {"presenceId": 3},
-              {"guids": "x"}, {"licenseTypes": []}, {"events": [1]}]
+BAD_BODIES = [
+    [],
+    "text",
+    5,
+    None,
+    {"userAccountConfiguration": "Agent"},
+    {"username": 5},
+    {"presenceId": 3},
+    {"guids": "x"},
+    {"licenseTypes": []},
+    {"events": [1]},
+]
 
 
 @pytest.mark.parametrize("body", BAD_BODIES)

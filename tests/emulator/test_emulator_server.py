@@ -309,9 +309,12 @@ def test_tokens_last_7200_seconds_by_default():
 def test_answer_serves_a_request_without_http():
     emulator = Emulator()
     try:
-        response = emulator.answer("POST", "/Auth/connect/token", {"Content-Type": "application/x-www-form-urlencoded"},
-                                   b"grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret"
-                                   b"&scope=stats")
+        response = emulator.answer(
+            "POST",
+            "/Auth/connect/token",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            b"grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret&scope=stats",
+        )
         assert response.status == 200
         assert emulator.counts() == {"POST /Auth/connect/token": 1}
     finally:

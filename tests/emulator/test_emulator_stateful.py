@@ -28,13 +28,30 @@ from vcc_cli.emulator.data import iso
 FORM = "application/x-www-form-urlencoded"
 EVERY_SCOPE = " ".join(catalog.all_scopes())
 AVAILABILITY_KEYS = ["Ready", "Away", "Extended Away", "Logged Out"]
-USER_FIELDS = {"userId", "username", "name", "email", "lastLoginTime", "active", "locked", "ssoExternalId",
-               "userAccountConfiguration"}
+USER_FIELDS = {
+    "userId",
+    "username",
+    "name",
+    "email",
+    "lastLoginTime",
+    "active",
+    "locked",
+    "ssoExternalId",
+    "userAccountConfiguration",
+}
 CONTENT_ITEM = {"guid", "start", "connectFrom", "connectTo", "direction", "handlingAgents", "content"}
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-STATS_PATHS = ("/stats/agent-activities", "/stats/agent-activities/presence", "/stats/agent-activities/interactions",
-               "/stats/agent-status", "/stats/interactions", "/stats/interactions/ongoing", "/stats/queue-times",
-               "/stats/wfm/agent-states", "/stats/wfm/queue-activity")
+STATS_PATHS = (
+    "/stats/agent-activities",
+    "/stats/agent-activities/presence",
+    "/stats/agent-activities/interactions",
+    "/stats/agent-status",
+    "/stats/interactions",
+    "/stats/interactions/ongoing",
+    "/stats/queue-times",
+    "/stats/wfm/agent-states",
+    "/stats/wfm/queue-activity",
+)
 PAGED = {"page", "count", "pageCount", "totalCount"}
 
 names = st.text(string.ascii_lowercase + string.digits + ".-_", min_size=0, max_size=12)
@@ -65,8 +82,16 @@ class EmulatorMachine(RuleBasedStateMachine):
 
     # --------------------------------------------------------------- plumbing
 
-    def send(self, method: str, path: str, params=None, body=None, accept: int | str | None = "catalog",
-             authorization: str | None = "fresh", headers=None):
+    def send(
+        self,
+        method: str,
+        path: str,
+        params=None,
+        body=None,
+        accept: int | str | None = "catalog",
+        authorization: str | None = "fresh",
+        headers=None,
+    ):
         """(status, parsed JSON or raw bytes, headers) of one request; fails on any 5xx."""
         if authorization == "fresh":
             authorization = "Bearer " + self.fresh_token()
@@ -93,8 +118,14 @@ class EmulatorMachine(RuleBasedStateMachine):
 
     def fresh_token(self) -> str:
         if self.clock.now >= self.token_expires - 1:
-            form = urlencode({"grant_type": "client_credentials", "client_id": "demo-client",
-                              "client_secret": "demo-secret", "scope": EVERY_SCOPE}).encode()
+            form = urlencode(
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": "demo-client",
+                    "client_secret": "demo-secret",
+                    "scope": EVERY_SCOPE,
+                }
+            ).encode()
             response = self.emulator.answer("POST", "/Auth/connect/token", {"Content-Type": FORM}, form)
             body = json.loads(response.body)
             assert response.status == 200 and set(body) == {"access_token", "expires_in", "token_type"}
@@ -109,7 +140,13 @@ class EmulatorMachine(RuleBasedStateMachine):
         assert status == 200
         return multiple(*(u["userId"] for u in body["items"]))
 
-    @rule(target=users, username=names, name=text, active=st.booleans(), role=st.sampled_from([None, "Agent", "Supervisor"]))
+    @rule(
+        target=users,
+        username=names,
+        name=text,
+        active=st.booleans(),
+        role=st.sampled_from([None, "Agent", "Supervisor"]),
+    )
     def create_user(self, username, name, active, role):
         body = {"username": username, "name": name, "email": f"{username}@example.com", "active": active}
         if role:
@@ -126,15 +163,28 @@ class EmulatorMachine(RuleBasedStateMachine):
     @initialize(target=guids)
     def seed_guids(self):
         now = self.clock.now
-        status, body, _ = self.send("GET", "/interaction-content/interactions",
-                                    {"start": iso(now - 86400), "end": iso(now), "limit": 5})
+        status, body, _ = self.send(
+            "GET", "/interaction-content/interactions", {"start": iso(now - 86400), "end": iso(now), "limit": 5}
+        )
         assert status == 200
         return multiple(*(i["guid"] for i in body["items"]))
 
-    @rule(user=users, changes=st.fixed_dictionaries({}, optional={
-        "name": text, "active": st.booleans(), "locked": st.booleans(), "username": names,
-        "userAccountConfiguration": st.fixed_dictionaries({"role": st.sampled_from(["Agent", "Administrator"])}),
-        "email": st.one_of(text, st.integers())}))
+    @rule(
+        user=users,
+        changes=st.fixed_dictionaries(
+            {},
+            optional={
+                "name": text,
+                "active": st.booleans(),
+                "locked": st.booleans(),
+                "username": names,
+                "userAccountConfiguration": st.fixed_dictionaries(
+                    {"role": st.sampled_from(["Agent", "Administrator"])}
+                ),
+                "email": st.one_of(text, st.integers()),
+            },
+        ),
+    )
     def patch_user(self, user, changes):
         status, answer, _ = self.send("PATCH", f"/useradmin/users/{user}", body=changes)
         assert status in (200, 400, 404, 409)
@@ -171,8 +221,9 @@ class EmulatorMachine(RuleBasedStateMachine):
 
     @rule(user=users)
     def user_licenses(self, user):
-        status, body, _ = self.send("PATCH", f"/useradmin/users/{user}/licenses",
-                                    body={"licenseTypes": {"analytics": "viewer"}})
+        status, body, _ = self.send(
+            "PATCH", f"/useradmin/users/{user}/licenses", body={"licenseTypes": {"analytics": "viewer"}}
+        )
         assert status in (200, 404)
         if status == 200:
             assert self.send("GET", f"/useradmin/users/{user}/licenses")[1] == body
@@ -212,8 +263,13 @@ class EmulatorMachine(RuleBasedStateMachine):
 
     # -------------------------------------------------------------------- stats
 
-    @rule(path=st.sampled_from(STATS_PATHS), start=st.one_of(st.none(), hours), span=st.one_of(st.none(), hours),
-          page=st.integers(0, 4), limit=st.sampled_from([1, 10, 1000, 1001]))
+    @rule(
+        path=st.sampled_from(STATS_PATHS),
+        start=st.one_of(st.none(), hours),
+        span=st.one_of(st.none(), hours),
+        page=st.integers(0, 4),
+        limit=st.sampled_from([1, 10, 1000, 1001]),
+    )
     def stats_page(self, path, start, span, page, limit):
         now = self.clock.now
         params: dict = {"page": page, "limit": limit}
@@ -239,8 +295,13 @@ class EmulatorMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------- interaction content
 
-    @rule(target=guids, start=st.integers(-24 * 9, 0), span=st.integers(-2, 24 * 8), limit=st.sampled_from([1, 7, 50, 1000, 1001]),
-          pages=st.integers(1, 3))
+    @rule(
+        target=guids,
+        start=st.integers(-24 * 9, 0),
+        span=st.integers(-2, 24 * 8),
+        limit=st.sampled_from([1, 7, 50, 1000, 1001]),
+        pages=st.integers(1, 3),
+    )
     def content_search(self, start, span, limit, pages):
         now = self.clock.now
         params = {"start": iso(now + start * 3600), "end": iso(now + (start + span) * 3600), "limit": limit}
@@ -254,13 +315,17 @@ class EmulatorMachine(RuleBasedStateMachine):
             assert len(body["items"]) <= limit
             for item in body["items"]:
                 assert set(item) == CONTENT_ITEM and item["direction"] in ("inbound", "outbound")
-                assert item["handlingAgents"] and all(set(c) == {"contentKey", "type", "contentType", "contentLength",
-                                                                 "lastModified", "properties"} for c in item["content"])
+                assert item["handlingAgents"] and all(
+                    set(c) == {"contentKey", "type", "contentType", "contentLength", "lastModified", "properties"}
+                    for c in item["content"]
+                )
             found += body["items"]
             token = body["meta"]["nextContinuationToken"]
             if token is None:
                 break
-            status, body, _ = self.send("GET", "/interaction-content/interactions", {**params, "continuationToken": token})
+            status, body, _ = self.send(
+                "GET", "/interaction-content/interactions", {**params, "continuationToken": token}
+            )
         starts = [i["start"] for i in found]
         assert starts == sorted(starts) and len({i["guid"] for i in found}) == len(found)
         return multiple(*(i["guid"] for i in found[:5]))
@@ -272,10 +337,14 @@ class EmulatorMachine(RuleBasedStateMachine):
         status, body, _ = self.send("GET", "/interaction-content/interactions", params)
         assert status == 400 and list(body) == ["message"]
 
-    @rule(chosen=st.lists(guids, max_size=4), junk=st.lists(st.sampled_from(["x", "", "00000000-0000-4000-8000-000000000000"]), max_size=2))
+    @rule(
+        chosen=st.lists(guids, max_size=4),
+        junk=st.lists(st.sampled_from(["x", "", "00000000-0000-4000-8000-000000000000"]), max_size=2),
+    )
     def delete_batch(self, chosen, junk):
-        status, body, _ = self.send("POST", "/interaction-content/interactions/delete-batch",
-                                    body={"guids": [*chosen, *junk]})
+        status, body, _ = self.send(
+            "POST", "/interaction-content/interactions/delete-batch", body={"guids": [*chosen, *junk]}
+        )
         assert status == 200 and set(body) == {"failures"}
         assert sorted(f["guid"] for f in body["failures"]) == sorted(j for j in junk if not GUID.match(j))
         for guid in chosen:
@@ -286,21 +355,34 @@ class EmulatorMachine(RuleBasedStateMachine):
         path = f"/interaction-content/interactions/{guid}" + ("" if whole else "/content/callRecording")
         assert self.send("DELETE", path)[:2] == (200, {})
 
-    @rule(guid=guids, key=st.sampled_from(["callRecording", "transcript", "video"]),
-          span=st.one_of(st.none(), st.tuples(st.integers(0, 5000), st.integers(0, 5000))))
+    @rule(
+        guid=guids,
+        key=st.sampled_from(["callRecording", "transcript", "video"]),
+        span=st.one_of(st.none(), st.tuples(st.integers(0, 5000), st.integers(0, 5000))),
+    )
     def download(self, guid, key, span):
         headers = {"Range": f"bytes={span[0]}-{span[1]}"} if span else None
-        status, content, found = self.send("GET", f"/interaction-content/interactions/{guid}/content/{key}",
-                                           headers=headers)
+        status, content, found = self.send(
+            "GET", f"/interaction-content/interactions/{guid}/content/{key}", headers=headers
+        )
         assert status in (200, 206, 404, 416)
         if status in (200, 206) and key == "callRecording":
             assert len(content) == int(found["Content-Length"])
 
     # -------------------------------------------------------- refusals, the clock
 
-    @rule(path=st.sampled_from(["/stats/agent-status", "/useradmin/users", "/agents/presence-definitions",
-                                "/interaction-content/interactions", "/webhooks/subscriptions"]),
-          authorization=st.sampled_from([None, "Bearer nope", "Basic Zm9vOmJhcg==", "Bearer "]))
+    @rule(
+        path=st.sampled_from(
+            [
+                "/stats/agent-status",
+                "/useradmin/users",
+                "/agents/presence-definitions",
+                "/interaction-content/interactions",
+                "/webhooks/subscriptions",
+            ]
+        ),
+        authorization=st.sampled_from([None, "Bearer nope", "Basic Zm9vOmJhcg==", "Bearer "]),
+    )
     def bad_token(self, path, authorization):
         status, body, found = self.send("GET", path, authorization=authorization)
         assert status == 401 and found["WWW-Authenticate"].startswith("Bearer")
@@ -309,9 +391,18 @@ class EmulatorMachine(RuleBasedStateMachine):
         else:
             assert body["error"] in ("invalid_request", "invalid_token")
 
-    @rule(path=st.sampled_from(["/stats/agent-status", "/useradmin/users", "/agents/presence-definitions",
-                                "/interaction-content/interactions", "/webhooks/subscriptions"]),
-          accept=st.sampled_from([None, "*/*", "application/json", 0, 5, 99]))
+    @rule(
+        path=st.sampled_from(
+            [
+                "/stats/agent-status",
+                "/useradmin/users",
+                "/agents/presence-definitions",
+                "/interaction-content/interactions",
+                "/webhooks/subscriptions",
+            ]
+        ),
+        accept=st.sampled_from([None, "*/*", "application/json", 0, 5, 99]),
+    )
     def bad_accept(self, path, accept):
         status, body, _ = self.send("GET", path, accept=accept)
         assert status == 400, (path, accept, body)
@@ -321,19 +412,32 @@ class EmulatorMachine(RuleBasedStateMachine):
     def time_passes(self, seconds):
         self.clock.now += seconds
 
-    @rule(body=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-                            max_leaves=6),
-          write=st.sampled_from([("POST", "/useradmin/users"), ("POST", "/webhooks/subscriptions"),
-                                 ("POST", "/interaction-content/interactions/delete-batch"),
-                                 ("POST", "/globalpci/v1/session"), ("POST", "/interactions/invoke"),
-                                 ("POST", "/interaction-content-export/interactions/jobs/schedule-batch-export")]))
+    @rule(
+        body=st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+            max_leaves=6,
+        ),
+        write=st.sampled_from(
+            [
+                ("POST", "/useradmin/users"),
+                ("POST", "/webhooks/subscriptions"),
+                ("POST", "/interaction-content/interactions/delete-batch"),
+                ("POST", "/globalpci/v1/session"),
+                ("POST", "/interactions/invoke"),
+                ("POST", "/interaction-content-export/interactions/jobs/schedule-batch-export"),
+            ]
+        ),
+    )
     def any_json_body(self, body, write):
         self.send(*write, body=body)  # any status but a 5xx
 
 
 EmulatorMachine.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    max_examples=200,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
 test_random_documented_requests_never_get_a_5xx_and_keep_documented_shapes = EmulatorMachine.TestCase

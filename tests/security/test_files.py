@@ -32,8 +32,17 @@ colour = "blue"
 region = "nam"
 client_id = "staging-client"
 """
-LOGIN = ("login", "--profile", "new", "--region", "apac", "--client-id", "new-client", "--client-secret-stdin",
-         "--no-verify")
+LOGIN = (
+    "login",
+    "--profile",
+    "new",
+    "--region",
+    "apac",
+    "--client-id",
+    "new-client",
+    "--client-secret-stdin",
+    "--no-verify",
+)
 
 
 @pytest.fixture
@@ -62,7 +71,8 @@ def failing(name: str, err: int = errno.ENOSPC):
 
 @pytest.mark.parametrize("step", ["fsync", "replace"])
 def test_a_failed_config_write_keeps_the_previous_file_leaves_no_temp_file_and_stores_no_secret(
-        vcc, config_file, keyring_store, monkeypatch, step):
+    vcc, config_file, keyring_store, monkeypatch, step
+):
     monkeypatch.setattr(os, step, failing(f"os.{step}"))
     result = vcc(*LOGIN, stdin="s3cr3t\n", expect_error=2)
     monkeypatch.undo()
@@ -142,11 +152,26 @@ def test_a_full_disk_keeps_config_and_cache_whole_and_vcc_token_still_answers(ti
     disk = tiny_disk.path
     home = tmp_path / "home"
     home.mkdir()
-    env = clean_env(home, VCC_CONFIG_DIR=str(disk / "config"), VCC_CACHE_DIR=str(disk / "cache"),
-                    PYTHON_KEYRING_BACKEND="support.file_keyring.FileKeyring", PYTHONPATH=str(TESTS),
-                    VCC_TEST_KEYRING_FILE=str(tmp_path / "keyring.json"))
-    login = ("login", "--client-id", "demo-client", "--client-secret-stdin", "-s", "stats",
-             "--auth-url", emulator_url, "--api-url", emulator_url)
+    env = clean_env(
+        home,
+        VCC_CONFIG_DIR=str(disk / "config"),
+        VCC_CACHE_DIR=str(disk / "cache"),
+        PYTHON_KEYRING_BACKEND="support.file_keyring.FileKeyring",
+        PYTHONPATH=str(TESTS),
+        VCC_TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
+    )
+    login = (
+        "login",
+        "--client-id",
+        "demo-client",
+        "--client-secret-stdin",
+        "-s",
+        "stats",
+        "--auth-url",
+        emulator_url,
+        "--api-url",
+        emulator_url,
+    )
     assert run_vcc(*login, env=env, stdin=b"demo-secret\n").returncode == 0
     config = (disk / "config" / "config.toml").read_bytes()
     cached = token_out = run_vcc("token", env=env).stdout
@@ -200,8 +225,13 @@ def test_a_config_file_owned_by_someone_else_is_refused(vcc, config_file):
 
 def _plant(tmp_path, token: str, mode: int, owner: int | None = None) -> None:
     cache = TokenCache(tmp_path / "cache", clock=lambda: 1_800_000_000.0)
-    path = cache.put(TOKEN_URL, CI_ENV["VCC_CLIENT_ID"], ["stats"], Token(token, "Bearer", ("stats",), 1_800_003_600.0),
-                     1_800_000_000.0)
+    path = cache.put(
+        TOKEN_URL,
+        CI_ENV["VCC_CLIENT_ID"],
+        ["stats"],
+        Token(token, "Bearer", ("stats",), 1_800_003_600.0),
+        1_800_000_000.0,
+    )
     path.chmod(mode)
     if owner is not None:
         os.chown(path, owner, owner)
@@ -233,7 +263,9 @@ def test_a_cache_entry_others_can_write_is_refused_with_a_note(vcc, mock_http, t
 
 
 def test_logout_removes_a_damaged_profile(vcc, config_file):
-    config_file.write_text(USER_CONFIG.replace('[profiles.staging]\nregion = "nam"\n', '[profiles.staging]\nregion = 5\n'))
+    config_file.write_text(
+        USER_CONFIG.replace('[profiles.staging]\nregion = "nam"\n', "[profiles.staging]\nregion = 5\n")
+    )
     assert vcc("token", "--profile", "staging", expect_error=2).exit_code == 2
     result = vcc("logout", "--profile", "staging")
     assert "damaged" in result.stderr

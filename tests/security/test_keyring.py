@@ -72,9 +72,21 @@ def keyring_env(home: Path, bus_address: str, **extra) -> dict[str, str]:
 
 def login(env, emulator, profile, *extra):
     return run_vcc(
-        "login", "--profile", profile, "--auth-url", emulator.url, "--api-url", emulator.url,
-        "--client-id", CLIENT_ID, "--client-secret-stdin", "-s", "stats", *extra,
-        env=env, stdin=f"{SECRET}\n".encode(),
+        "login",
+        "--profile",
+        profile,
+        "--auth-url",
+        emulator.url,
+        "--api-url",
+        emulator.url,
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret-stdin",
+        "-s",
+        "stats",
+        *extra,
+        env=env,
+        stdin=f"{SECRET}\n".encode(),
     )
 
 
@@ -105,7 +117,9 @@ def assert_short_failure(done, code: int, *words: str) -> None:
 
 
 @pytest.mark.keyring
-def test_login_stores_the_secret_in_the_secret_service_and_nowhere_on_disk(session_bus, emulator, home, tmp_path, profile):
+def test_login_stores_the_secret_in_the_secret_service_and_nowhere_on_disk(
+    session_bus, emulator, home, tmp_path, profile
+):
     done = login(keyring_env(home, session_bus), emulator, profile)
     assert done.returncode == 0, done.stderr
     assert ss.read_item(session_bus, SERVICE, profile) == SECRET
@@ -149,8 +163,9 @@ def test_login_without_any_keyring_exits_3_with_the_ways_out_and_stores_nothing(
 
 
 def test_token_with_env_credentials_works_without_any_keyring(emulator, home):
-    env = clean_env(home, VCC_CLIENT_ID=CLIENT_ID, VCC_CLIENT_SECRET=SECRET,
-                    VCC_AUTH_URL=emulator.url, VCC_API_URL=emulator.url)
+    env = clean_env(
+        home, VCC_CLIENT_ID=CLIENT_ID, VCC_CLIENT_SECRET=SECRET, VCC_AUTH_URL=emulator.url, VCC_API_URL=emulator.url
+    )
     done = run_vcc("token", "-s", "stats", env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{emulator.issued[-1]}\n".encode()
@@ -213,14 +228,28 @@ def test_the_null_keyring_counts_as_no_keyring(emulator, home, tmp_path):
 
 def login_args(emulator, profile):
     return dict(
-        args=["login", "--profile", profile, "--auth-url", emulator.url, "--api-url", emulator.url,
-              "--client-id", CLIENT_ID, "--client-secret-stdin", "-s", "stats"],
+        args=[
+            "login",
+            "--profile",
+            profile,
+            "--auth-url",
+            emulator.url,
+            "--api-url",
+            emulator.url,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-stdin",
+            "-s",
+            "stats",
+        ],
         stdin=f"{SECRET}\n".encode(),
     )
 
 
 @pytest.mark.keyring
-def test_a_locked_secret_service_is_exit_3_quickly_and_nothing_is_stored(gnome_keyring, emulator, home, tmp_path, profile):
+def test_a_locked_secret_service_is_exit_3_quickly_and_nothing_is_stored(
+    gnome_keyring, emulator, home, tmp_path, profile
+):
     env = keyring_env(home, gnome_keyring.bus.address, VCC_KEYRING_TIMEOUT="3")
     assert login(env, emulator, profile).returncode == 0
     config = (tmp_path / "config" / "config.toml").read_bytes()
@@ -245,8 +274,11 @@ def test_a_frozen_keyring_daemon_is_exit_3_within_the_time_limit(gnome_keyring, 
     gnome_keyring.stop()  # SIGSTOP: the bus takes the calls, nobody answers
 
     token, other_login = run_together(
-        dict(args=["token", "--profile", profile, "--refresh"], env={**env, "VCC_CACHE_DIR": str(tmp_path / "c1")},
-             timeout=30),
+        dict(
+            args=["token", "--profile", profile, "--refresh"],
+            env={**env, "VCC_CACHE_DIR": str(tmp_path / "c1")},
+            timeout=30,
+        ),
         dict(**login_args(emulator, "another"), env=env, timeout=30),
     )
     assert_short_failure(token, 3, "did not answer within 1 s")
@@ -263,7 +295,9 @@ def hanging_service(private_bus):
 
 
 @pytest.mark.keyring
-def test_a_secret_service_that_never_answers_is_exit_3_within_the_time_limit(private_bus, hanging_service, emulator, home, tmp_path):
+def test_a_secret_service_that_never_answers_is_exit_3_within_the_time_limit(
+    private_bus, hanging_service, emulator, home, tmp_path
+):
     config = write_profile(tmp_path, "work", emulator)
     env = keyring_env(home, private_bus.address)
     short = {**env, "VCC_KEYRING_TIMEOUT": "1"}

@@ -37,7 +37,9 @@ class Session:
         self.base_env = base_env
         self.outputs: list[Output] = []
 
-    def run(self, *args: str, env: dict | None = None, stdin: str = "", tty: bool = False, debug: bool = False) -> Output:
+    def run(
+        self, *args: str, env: dict | None = None, stdin: str = "", tty: bool = False, debug: bool = False
+    ) -> Output:
         environ = {**self.base_env, **(env or {})}
         if debug:
             environ["VCC_DEBUG"] = "1"
@@ -45,7 +47,7 @@ class Session:
         try:
             result = self.vcc(*args, env=environ, stdin=stdin, tty=tty, expect_error=True)
             code, stdout, stderr = result.exit_code, result.stdout, result.stderr
-        except Exception:  # noqa: BLE001 - a crash re-raised under VCC_DEBUG=1: its traceback is output too
+        except Exception:
             code, stdout, stderr = -1, "", traceback.format_exc()
         printed = self.capsys.readouterr()
         label = ("VCC_DEBUG=1 " if debug else "") + "vcc " + " ".join(args)
@@ -138,7 +140,7 @@ class Session:
 
 def _around(text: str, needle: str) -> str:
     at = text.index(needle)
-    return repr(text[max(0, at - 50): at + 12]) + "…"
+    return repr(text[max(0, at - 50) : at + 12]) + "…"
 
 
 @pytest.fixture
@@ -178,8 +180,18 @@ def test_secret_from_a_secret_file_leaks_nowhere(session, emulator, tmp_path):
 
 
 def test_secret_given_to_login_on_stdin_leaks_nowhere(session, emulator, keyring_store):
-    login = ("login", "--auth-url", emulator.url, "--api-url", emulator.url, "--client-id", CLIENT_ID,
-             "--client-secret-stdin", "-s", "stats")
+    login = (
+        "login",
+        "--auth-url",
+        emulator.url,
+        "--api-url",
+        emulator.url,
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret-stdin",
+        "-s",
+        "stats",
+    )
     session.run_with_and_without_debug(*login, "--profile", "wrong", stdin="not-" + SECRET + "\n")  # rejected
     assert session.run(*login, stdin=SECRET + "\n").code == 0
     assert keyring_store.secrets == {"default": SECRET}
@@ -214,13 +226,16 @@ def test_a_token_given_in_vcc_token_appears_only_where_asked(session, emulator):
 def test_the_real_executable_leaks_nothing_in_verbose_dry_run_and_debug_output(emulator, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    env = clean_env(home, VCC_CLIENT_ID=CLIENT_ID, VCC_CLIENT_SECRET=SECRET,
-                    VCC_AUTH_URL=emulator.url, VCC_API_URL=emulator.url)
+    env = clean_env(
+        home, VCC_CLIENT_ID=CLIENT_ID, VCC_CLIENT_SECRET=SECRET, VCC_AUTH_URL=emulator.url, VCC_API_URL=emulator.url
+    )
     runs = [
         run_vcc("token", "-s", "agents-availability:read", env=env),
         run_vcc("call", "-v", "-i", "/agents-availability", "-q", "skillNames=French", env=env),
         run_vcc("call", "--dry-run", "/agents-availability", env=env),
-        run_vcc("call", "-v", "/agents-availability", env={**env, "VCC_DEBUG": "1", "VCC_API_URL": "http://127.0.0.1:9"}),
+        run_vcc(
+            "call", "-v", "/agents-availability", env={**env, "VCC_DEBUG": "1", "VCC_API_URL": "http://127.0.0.1:9"}
+        ),
         run_vcc("token", "-s", "stats", "--refresh", env={**env, "VCC_DEBUG": "1", "VCC_CLIENT_ID": "someone-else"}),
     ]
     assert [r.returncode for r in runs] == [0, 0, 0, 4, 3]

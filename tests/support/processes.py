@@ -14,19 +14,24 @@ from tests.e2e.conftest import vcc_argv
 #: Variables of the developer's or CI machine that would change what these tests see.
 _DROPPED_PREFIXES = ("VCC_", "XDG_")
 _DROPPED = {
-    "PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "NO_COLOR",
-    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
-    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+    "PYTHON_KEYRING_BACKEND",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "NO_COLOR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
 }
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment of a user with no keyring, no proxy, no CA settings, no vcc
     variables; HOME, config and cache under ``home``'s parent."""
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(_DROPPED_PREFIXES) and k.upper() not in _DROPPED
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES) and k.upper() not in _DROPPED}
     root = home.parent
     env.update(
         HOME=str(home),

@@ -68,7 +68,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 data += chunk
             head, _, body = data.partition(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
-            method, path, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+            method, path, _ = ([*lines[0].split(" ", 2), "", ""])[:3]
             headers = {}
             for line in lines[1:]:
                 name, _, value = line.partition(":")
@@ -97,8 +97,12 @@ class ScriptedServer:
         self._server.daemon_threads = True
         self._server.scripted = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self.token_answer = Answer(200, "OK", [("Content-Type", "application/json")],
-                                   b'{"access_token": "tok-scripted", "token_type": "Bearer", "expires_in": 900}')
+        self.token_answer = Answer(
+            200,
+            "OK",
+            [("Content-Type", "application/json")],
+            b'{"access_token": "tok-scripted", "token_type": "Bearer", "expires_in": 900}',
+        )
         self.api_answer = Answer(200, "OK", [("Content-Type", "application/json")], b'{"items": []}')
         self.requests: list[Received] = []
         self._lock = threading.Lock()

@@ -56,7 +56,7 @@ def _with_time_limit(fn, seconds: float):
     def target():
         try:
             result["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the caller
+        except Exception as exc:
             result["error"] = f"{exc.__class__.__name__}: {exc}"
 
     worker = threading.Thread(target=target, daemon=True)

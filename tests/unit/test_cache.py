@@ -124,8 +124,9 @@ def entries(draw):
     """Entries as vcc writes them: obtained between 1970 and 2100, living up to 24 h."""
     obtained = draw(st.floats(min_value=0, max_value=4_102_444_800))
     lifetime = draw(st.floats(min_value=0.001, max_value=24 * 3600))
-    token = Token(draw(st.text(min_size=1)), "Bearer", tuple(draw(st.lists(st.text(min_size=1), max_size=4))),
-                  obtained + lifetime)
+    token = Token(
+        draw(st.text(min_size=1)), "Bearer", tuple(draw(st.lists(st.text(min_size=1), max_size=4))), obtained + lifetime
+    )
     scopes = tuple(sorted(draw(st.lists(st.text(min_size=1), max_size=4))))
     return Entry(draw(st.text(min_size=1)), draw(st.text(min_size=1)), scopes, token, obtained)
 
@@ -137,8 +138,14 @@ def test_entry_format_round_trips(entry):
 
 @pytest.mark.parametrize(
     ("expires_at", "obtained_at"),
-    [(10**400, 0), (1e300, 1e300 - 10), (253_402_300_800.0 + 86400, 253_402_300_800.0), (2000.0, 1000.0 - 86400 * 2),
-     (1000.0, 2000.0), (-5.0, -10.0)],
+    [
+        (10**400, 0),
+        (1e300, 1e300 - 10),
+        (253_402_300_800.0 + 86400, 253_402_300_800.0),
+        (2000.0, 1000.0 - 86400 * 2),
+        (1000.0, 2000.0),
+        (-5.0, -10.0),
+    ],
     ids=["huge-integer", "1e300", "after-year-9999", "lives-two-days", "expires-before-obtained", "before-1970"],
 )
 def test_an_entry_vcc_could_not_have_written_is_a_miss(expires_at, obtained_at):
@@ -152,9 +159,24 @@ def test_arbitrary_bytes_never_decode_to_a_crash(data):
     decode_entry(data)  # returns an entry or None, never raises
 
 
-@given(st.dictionaries(st.sampled_from(["version", "endpoint", "client_id", "scopes", "access_token", "token_type",
-                                        "granted_scopes", "expires_at", "obtained_at"]),
-                       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.lists(st.text()))))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "version",
+                "endpoint",
+                "client_id",
+                "scopes",
+                "access_token",
+                "token_type",
+                "granted_scopes",
+                "expires_at",
+                "obtained_at",
+            ]
+        ),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.lists(st.text())),
+    )
+)
 def test_arbitrary_json_objects_never_decode_to_a_crash(raw):
     decode_entry(json.dumps(raw).encode())
 

@@ -208,8 +208,7 @@ def test_describe_scope_gives_the_api_admin_description():
     assert describe_scope("users:write") == "Update VCC user details, settings, and presences"
     assert describe_scope("interaction-content:read") == "Read or download interaction content"
     assert (
-        describe_scope("interaction-content:delete")
-        == "Delete interaction content (e.g. call recordings, transcripts)"
+        describe_scope("interaction-content:delete") == "Delete interaction content (e.g. call recordings, transcripts)"
     )
     assert describe_scope("interactions:write") == "Create and update active interactions"
     assert describe_scope("globalpci") == "Create secure payment sessions"
@@ -440,7 +439,7 @@ def test_api_version_prefers_the_endpoint_version(monkeypatch):
         prefix=stats.prefix,
         versions=stats.versions,
         scopes=stats.scopes,
-        endpoints=stats.endpoints + (special,),
+        endpoints=(*stats.endpoints, special),
         source=stats.source,
     )
     monkeypatch.setattr(catalog, "APIS", tuple(patched if a is stats else a for a in APIS))
@@ -466,16 +465,35 @@ USER_ID = "8e22b1fe-d2ea-403d-8c03-50eb21188e79"
         ("PATCH", f"/agents/{USER_ID}/presence", "users:write", V1),
         ("GET", "/stats/agent-activities?start=2024-06-01T00:00:00Z&end=2024-06-02T00:00:00Z", "stats", V3),
         ("GET", "/stats/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5", "stats", V3),
-        ("GET", "/conversation-analyzer/interactions?calls=2480fc2c-bbd7-427c-9439-02f76583aef5", "interaction-content:read", V3),
+        (
+            "GET",
+            "/conversation-analyzer/interactions?calls=2480fc2c-bbd7-427c-9439-02f76583aef5",
+            "interaction-content:read",
+            V3,
+        ),
         ("POST", "/interactions/Invoke", "interactions:write", V1),
         ("POST", "/interaction-content-export/external-storage", "interaction-content:read", V1),
         ("POST", "/interaction-content-export/interactions/jobs/schedule-batch-export", "interaction-content:read", V1),
         ("POST", "/webhooks/subscriptions", "admin:write", V1),
         ("GET", "/webhooks/subscriptions/2V1lVz6FeKOuVLEpSU6M0aqkM9b", "admin:read", V1),
-        ("GET", "/interaction-content/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5", "interaction-content:read", V3),
-        ("GET", "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24/content/callrecording",
-         "interaction-content:read", V3),
-        ("DELETE", "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24", "interaction-content:delete", V3),
+        (
+            "GET",
+            "/interaction-content/interactions/2480fc2c-bbd7-427c-9439-02f76583aef5",
+            "interaction-content:read",
+            V3,
+        ),
+        (
+            "GET",
+            "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24/content/callrecording",
+            "interaction-content:read",
+            V3,
+        ),
+        (
+            "DELETE",
+            "/interaction-content/interactions/017d8f64-945e-4eb4-9bcb-98b7bec78f24",
+            "interaction-content:delete",
+            V3,
+        ),
         ("POST", "/interaction-content/interactions/delete-batch", "interaction-content:delete", V3),
         ("POST", "/globalpci/v1/session", "globalpci", V1),
         ("POST", "/useradmin/users", "users:write", V4),
@@ -497,9 +515,7 @@ def _sample_path(template: str) -> str:
     return re.sub(r"\{[^}]+\}", "017d8f64-945e-4eb4-9bcb-98b7bec78f24", template)
 
 
-@pytest.mark.parametrize(
-    "endpoint", [e for api in APIS for e in api.endpoints], ids=lambda e: f"{e.method} {e.path}"
-)
+@pytest.mark.parametrize("endpoint", [e for api in APIS for e in api.endpoints], ids=lambda e: f"{e.method} {e.path}")
 def test_every_catalogued_endpoint_infers_its_own_scope_and_its_api_version(endpoint):
     path = _sample_path(endpoint.path) + "?page=2"
     api = find_api(path)
@@ -530,9 +546,19 @@ def test_user_admin_changes_accept_only_users_write():
 
 def test_agents_api_endpoints_accept_the_scopes_of_its_scope_table():
     assert catalog.accepted_scopes("GET", "/agents/presence-definitions") == (
-        "users:read", "users:write", "admin:read", "admin:write", "self:read", "self:write")
+        "users:read",
+        "users:write",
+        "admin:read",
+        "admin:write",
+        "self:read",
+        "self:write",
+    )
     assert catalog.accepted_scopes("GET", f"/agents/{USER_ID}/presence") == (
-        "users:read", "users:write", "self:read", "self:write")
+        "users:read",
+        "users:write",
+        "self:read",
+        "self:write",
+    )
     assert catalog.accepted_scopes("PATCH", f"/agents/{USER_ID}/presence") == ("users:write", "self:write")
 
 
@@ -582,9 +608,15 @@ def test_user_lists_page_by_number():
 
 
 def test_stats_endpoints_the_docs_name_are_catalogued():
-    for path in ("/stats/agent-activities", "/stats/agent-status", "/stats/interactions",
-                 "/stats/interactions/ongoing", "/stats/queue-times", "/stats/wfm/agent-states",
-                 "/stats/wfm/queue-activity"):
+    for path in (
+        "/stats/agent-activities",
+        "/stats/agent-status",
+        "/stats/interactions",
+        "/stats/interactions/ongoing",
+        "/stats/queue-times",
+        "/stats/wfm/agent-states",
+        "/stats/wfm/queue-activity",
+    ):
         assert find_endpoint("GET", path) is not None, path
 
 

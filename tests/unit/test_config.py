@@ -43,7 +43,9 @@ def test_region_option_beats_env_beats_profile():
 
 
 def test_env_urls_override_everything_and_region_is_custom():
-    t = target(Profile("default", region="apac"), "emea", VCC_AUTH_URL="http://127.0.0.1:9/", VCC_API_URL="http://localhost:9")
+    t = target(
+        Profile("default", region="apac"), "emea", VCC_AUTH_URL="http://127.0.0.1:9/", VCC_API_URL="http://localhost:9"
+    )
     assert t.token_endpoint == "http://127.0.0.1:9/Auth/connect/token"
     assert t.api_url == "http://localhost:9" and t.region == "custom"
     assert t.sources["auth_url"] == "env VCC_AUTH_URL"
@@ -56,7 +58,9 @@ def test_profile_custom_urls_are_used_without_a_region():
 
 
 def test_a_full_token_endpoint_url_is_kept_as_is():
-    assert config.token_endpoint("https://x.example.com/Auth/connect/token") == "https://x.example.com/Auth/connect/token"
+    assert (
+        config.token_endpoint("https://x.example.com/Auth/connect/token") == "https://x.example.com/Auth/connect/token"
+    )
 
 
 @pytest.mark.parametrize("url", ["http://localhost:8080", "http://127.0.0.1", "http://127.5.6.7:1", "http://[::1]:80"])
@@ -106,21 +110,29 @@ def loader(*_):
 
 
 def test_env_credentials_come_first():
-    creds = config.resolve_credentials({"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET": "s"}, Profile("default", client_id="p"), "default", loader)
+    creds = config.resolve_credentials(
+        {"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET": "s"}, Profile("default", client_id="p"), "default", loader
+    )
     assert (creds.client_id, creds.secret(), creds.source) == ("id", "s", "env")
 
 
 def test_secret_file_is_read_from_its_first_line(tmp_path):
     f = tmp_path / "secret"
     f.write_text("file-secret\n")
-    creds = config.resolve_credentials({"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(f)}, None, "default", loader)
+    creds = config.resolve_credentials(
+        {"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(f)}, None, "default", loader
+    )
     assert creds.secret() == "file-secret"
 
 
 @pytest.mark.parametrize(
     "env",
-    [{"VCC_CLIENT_ID": "id"}, {"VCC_CLIENT_SECRET": "s"}, {"VCC_CLIENT_SECRET_FILE": "/x"},
-     {"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET": "s", "VCC_CLIENT_SECRET_FILE": "/x"}],
+    [
+        {"VCC_CLIENT_ID": "id"},
+        {"VCC_CLIENT_SECRET": "s"},
+        {"VCC_CLIENT_SECRET_FILE": "/x"},
+        {"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET": "s", "VCC_CLIENT_SECRET_FILE": "/x"},
+    ],
 )
 def test_half_a_credential_pair_is_exit_3(env):
     with pytest.raises(AuthError) as caught:
@@ -129,7 +141,9 @@ def test_half_a_credential_pair_is_exit_3(env):
 
 
 def test_unreadable_secret_file_is_exit_3_naming_it(tmp_path):
-    creds = config.resolve_credentials({"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(tmp_path / "nope")}, None, "d", loader)
+    creds = config.resolve_credentials(
+        {"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(tmp_path / "nope")}, None, "d", loader
+    )
     with pytest.raises(AuthError) as caught:
         creds.secret()
     assert "nope" in caught.value.message
@@ -137,7 +151,9 @@ def test_unreadable_secret_file_is_exit_3_naming_it(tmp_path):
 
 def test_profile_credentials_read_the_keyring_only_when_the_secret_is_needed():
     calls = []
-    creds = config.resolve_credentials({}, Profile("default", client_id="p"), "default", lambda *a: calls.append(a) or "k")
+    creds = config.resolve_credentials(
+        {}, Profile("default", client_id="p"), "default", lambda *a: calls.append(a) or "k"
+    )
     assert creds.client_id == "p" and calls == []
     assert creds.secret() == "k" and calls == [("default", "p")]
 

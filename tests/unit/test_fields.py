@@ -14,7 +14,7 @@ def no_files(name: str) -> str:
 
 def build(*specs: str, read_file=no_files) -> dict:
     """build("-f", "a=1", "-F", "b=2") style: flag then text."""
-    fields = [Field(text, flag == "-F") for flag, text in zip(specs[::2], specs[1::2])]
+    fields = [Field(text, flag == "-F") for flag, text in zip(specs[::2], specs[1::2], strict=False)]
     return build_object(fields, read_file)
 
 
@@ -24,8 +24,20 @@ def test_raw_field_is_always_a_string():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("n=42", 42), ("n=-7", -7), ("n=0", 0), ("n=2.5", 2.5), ("n=1e3", 1000.0), ("n=true", True),
-     ("n=false", False), ("n=null", None), ("n=007", "007"), ("n=abc", "abc"), ("n=", ""), ("n=1.", "1.")],
+    [
+        ("n=42", 42),
+        ("n=-7", -7),
+        ("n=0", 0),
+        ("n=2.5", 2.5),
+        ("n=1e3", 1000.0),
+        ("n=true", True),
+        ("n=false", False),
+        ("n=null", None),
+        ("n=007", "007"),
+        ("n=abc", "abc"),
+        ("n=", ""),
+        ("n=1.", "1."),
+    ],
 )
 def test_typed_field_converts_numbers_literals_and_keeps_other_text(text, value):
     assert build("-F", text) == {"n": value}
@@ -56,7 +68,9 @@ def test_list_of_objects_starts_a_new_object_when_a_key_repeats():
     assert result == {"s": [{"id": 1, "level": 3}, {"id": 2}]}
 
 
-@pytest.mark.parametrize("pair", [("-f", "a=1", "-f", "a=2"), ("-f", "a=1", "-f", "a[b]=2"), ("-f", "a=1", "-f", "a[]=2")])
+@pytest.mark.parametrize(
+    "pair", [("-f", "a=1", "-f", "a=2"), ("-f", "a=1", "-f", "a[b]=2"), ("-f", "a=1", "-f", "a[]=2")]
+)
 def test_a_key_given_twice_is_a_usage_error(pair):
     with pytest.raises(UsageError, match="clashes"):
         build(*pair)

@@ -210,7 +210,10 @@ def test_stats_pages_keep_the_first_pages_up_to():
     def fetch(param, value, ordinal):
         return {"items": [int(value)], "meta": {"page": int(value), "pageCount": 2, "upTo": "later"}}
 
-    first = {"items": [1], "meta": {"page": 1, "count": 1, "pageCount": 2, "totalCount": 2, "upTo": "2026-11-30T10:00:00Z"}}
+    first = {
+        "items": [1],
+        "meta": {"page": 1, "count": 1, "pageCount": 2, "totalCount": 2, "upTo": "2026-11-30T10:00:00Z"},
+    }
     merged = collect(first, fetch).document
     assert merged["items"] == [1, 2] and merged["meta"]["upTo"] == "2026-11-30T10:00:00Z"
 

@@ -44,7 +44,9 @@ def test_wrong_credentials_cost_one_token_request(mock_http):
 
 
 def test_an_oauth_refusal_carries_its_error_code(mock_http):
-    mock_http.post(TOKEN_URL, status=400, json={"error": "invalid_scope", "error_description": "You must specify a scope"})
+    mock_http.post(
+        TOKEN_URL, status=400, json={"error": "invalid_scope", "error_description": "You must specify a scope"}
+    )
     with pytest.raises(TokenRefused) as refused:
         fetch()
     assert refused.value.code == "invalid_scope" and refused.value.exit_code == 3

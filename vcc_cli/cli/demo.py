@@ -16,7 +16,9 @@ def run(rt: Runtime, keep: bool = False) -> int:
     demo = Demo(keep=keep)
     failed = None
     with demo:
-        io.write_line(f"vcc demo: a local VCC emulator at {demo.emulator.url}, a throwaway config and cache in {demo.home}")
+        io.write_line(
+            f"vcc demo: a local VCC emulator at {demo.emulator.url}, a throwaway config and cache in {demo.home}"
+        )
         io.write_line("credentials come from the environment, as in CI: no account, network or keyring needed\n")
         for step in demo.steps():
             mark = "✓" if step.ok else "✗"
@@ -32,12 +34,16 @@ def run(rt: Runtime, keep: bool = False) -> int:
         if failed.stderr:
             io.note("vcc said: " + failed.stderr.strip().splitlines()[-1])
         return failed.exit_code or 1
-    io.write_line("\nevery step behaved. Next: `vcc emulator` to test your own scripts, `vcc login` for a real account.")
+    io.write_line(
+        "\nevery step behaved. Next: `vcc emulator` to test your own scripts, `vcc login` for a real account."
+    )
     return 0
 
 
 def command(
-    keep: Annotated[bool, typer.Option("--keep", help="Keep the throwaway config and cache directory afterwards.")] = False,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the throwaway config and cache directory afterwards.")
+    ] = False,
 ) -> None:
     """Run the main job against a local emulator: token, cache, call, refresh, search, download.
 

@@ -31,7 +31,9 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
     try:
         clients = [parse_client(spec) for spec in specs] or [DEFAULT_CLIENT]
     except ValueError as exc:
-        raise UsageError(f"bad --client: {exc}", "write it as ID:SECRET:SCOPE[,SCOPE…], e.g. abcde:12345:stats") from None
+        raise UsageError(
+            f"bad --client: {exc}", "write it as ID:SECRET:SCOPE[,SCOPE…], e.g. abcde:12345:stats"
+        ) from None
     try:
         emulator = Emulator(
             host=opts.host,
@@ -44,16 +46,21 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
     except OSError as exc:
         import socket
 
-        hint = ("give an address of this machine, e.g. --host 127.0.0.1" if isinstance(exc, socket.gaierror)
-                else "choose another --port (0 picks a free one)")
+        hint = (
+            "give an address of this machine, e.g. --host 127.0.0.1"
+            if isinstance(exc, socket.gaierror)
+            else "choose another --port (0 picks a free one)"
+        )
         raise UsageError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror}", hint) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not is_loopback(opts.host):
         io.note(f"warning: listening on {opts.host}, not loopback: other machines can reach this emulator")
         if not is_loopback(emulator.local_host):  # a wildcard's URL names loopback already
-            io.note(f"note: vcc accepts plain http only on loopback and will refuse {emulator.url}; "
-                    "--host 0.0.0.0 also listens on 127.0.0.1")
+            io.note(
+                f"note: vcc accepts plain http only on loopback and will refuse {emulator.url}; "
+                "--host 0.0.0.0 also listens on 127.0.0.1"
+            )
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
@@ -80,12 +87,20 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
 def command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: a free one, printed at start).")] = 0,
-    token_ttl: Annotated[int, typer.Option("--token-ttl", min=1, metavar="SECONDS", help="Lifetime of issued tokens (VCC's is 7200).")] = 7200,
+    token_ttl: Annotated[
+        int, typer.Option("--token-ttl", min=1, metavar="SECONDS", help="Lifetime of issued tokens (VCC's is 7200).")
+    ] = 7200,
     client: Annotated[
         list[str] | None,
-        typer.Option("--client", metavar="ID:SECRET:SCOPE,…", help="A client and its allowed scopes; repeatable (default: demo-client:demo-secret with every scope)."),
+        typer.Option(
+            "--client",
+            metavar="ID:SECRET:SCOPE,…",
+            help="A client and its allowed scopes; repeatable (default: demo-client:demo-secret with every scope).",
+        ),
     ] = None,
-    recording_size: Annotated[int | None, typer.Option("--recording-size", min=0, metavar="BYTES", help="Size of each WAV call recording.")] = None,
+    recording_size: Annotated[
+        int | None, typer.Option("--recording-size", min=0, metavar="BYTES", help="Size of each WAV call recording.")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request on stderr.")] = False,
 ) -> None:
     """Serve a local VCC (token endpoint and sample APIs) for trying vcc or testing scripts.

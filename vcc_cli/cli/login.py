@@ -27,7 +27,9 @@ class LoginOptions:
 
 def _prompt(rt: Runtime, text: str, *, hide: bool = False, default: str | None = None) -> str:
     if not rt.io.stdin_tty:
-        raise UsageError(f"{text.lower()} is missing and stdin is not a terminal", "pass it as an option (see `vcc login --help`)")
+        raise UsageError(
+            f"{text.lower()} is missing and stdin is not a terminal", "pass it as an option (see `vcc login --help`)"
+        )
     value = typer.prompt(text, hide_input=hide, default=default, show_default=default is not None, err=True)
     return value.strip()
 
@@ -71,10 +73,14 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
         try:
             line = io.stdin.readline()
         except UnicodeDecodeError:  # stdin decoded strictly (a UTF-8 locale)
-            raise UsageError("the client secret is not valid UTF-8 text", "check the bytes of the client secret") from None
+            raise UsageError(
+                "the client secret is not valid UTF-8 text", "check the bytes of the client secret"
+            ) from None
         secret = line.rstrip("\r\n")
         if not secret:
-            raise UsageError("--client-secret-stdin: the first line of stdin is empty", "pipe the secret in, e.g. from a file")
+            raise UsageError(
+                "--client-secret-stdin: the first line of stdin is empty", "pipe the secret in, e.g. from a file"
+            )
     else:
         secret = _prompt(rt, "Client secret", hide=True)
         if not secret:
@@ -83,7 +89,9 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
 
     scopes = config.split_scopes(opts.scopes) if opts.scopes else (existing.scopes if existing else ())
     profile = config.Profile(name, region, client_id, tuple(scopes), auth_url, api_url)
-    target = config.resolve_target(profile, name, None, {k: v for k, v in rt.env.items() if k in ("VCC_AUTH_URL", "VCC_API_URL")})
+    target = config.resolve_target(
+        profile, name, None, {k: v for k, v in rt.env.items() if k in ("VCC_AUTH_URL", "VCC_API_URL")}
+    )
 
     if opts.verify:
         credentials = config.Credentials(client_id, "login", _secret=secret)
@@ -131,12 +139,23 @@ def _verify(source, scopes, io) -> None:
 def command(
     profile: options.ProfileOpt = None,
     region: options.RegionOpt = None,
-    client_id: Annotated[str | None, typer.Option("--client-id", metavar="ID", help="Client ID from VCC's API Admin (prompted when missing).")] = None,
-    client_secret_stdin: Annotated[bool, typer.Option("--client-secret-stdin", help="Read the client secret from the first line of stdin.")] = False,
+    client_id: Annotated[
+        str | None,
+        typer.Option("--client-id", metavar="ID", help="Client ID from VCC's API Admin (prompted when missing)."),
+    ] = None,
+    client_secret_stdin: Annotated[
+        bool, typer.Option("--client-secret-stdin", help="Read the client secret from the first line of stdin.")
+    ] = False,
     scope: options.Scopes = None,
-    auth_url: Annotated[str | None, typer.Option("--auth-url", metavar="URL", help="Custom auth base URL (saved in the profile).")] = None,
-    api_url: Annotated[str | None, typer.Option("--api-url", metavar="URL", help="Custom API base URL (saved in the profile).")] = None,
-    no_verify: Annotated[bool, typer.Option("--no-verify", help="Store without asking the token endpoint first.")] = False,
+    auth_url: Annotated[
+        str | None, typer.Option("--auth-url", metavar="URL", help="Custom auth base URL (saved in the profile).")
+    ] = None,
+    api_url: Annotated[
+        str | None, typer.Option("--api-url", metavar="URL", help="Custom API base URL (saved in the profile).")
+    ] = None,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Store without asking the token endpoint first.")
+    ] = False,
     timeout: options.TimeoutOpt = None,
 ) -> None:
     """Save a profile: client ID in config.toml, secret in the OS keyring (verified first).
@@ -148,7 +167,9 @@ def command(
       vcc login --region emea --client-id abcde -s stats
       vcc login --profile ci --region nam --client-id abcde --client-secret-stdin < secret.txt
     """
-    opts = LoginOptions(profile, region, client_id, client_secret_stdin, scope or [], auth_url, api_url, not no_verify, timeout)
+    opts = LoginOptions(
+        profile, region, client_id, client_secret_stdin, scope or [], auth_url, api_url, not no_verify, timeout
+    )
     raise typer.Exit(run(opts, current()))
 
 
@@ -191,8 +212,10 @@ def run_logout(opts: LogoutOptions, rt: Runtime) -> int:
         else:
             rt.io.note(f"logged out of profile {name!r}" if profile else f"profile {name!r} was not logged in")
     if failures:
-        raise AuthError("could not remove the secret from the keyring for " + "; ".join(failures),
-                        "unlock the keyring and run `vcc logout` again (the profile is kept until then)")
+        raise AuthError(
+            "could not remove the secret from the keyring for " + "; ".join(failures),
+            "unlock the keyring and run `vcc logout` again (the profile is kept until then)",
+        )
     return 0
 
 

@@ -48,13 +48,23 @@ def complete_call_target(incomplete: str) -> list[tuple[str, str]]:
 
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", "-p", metavar="NAME", autocompletion=complete_profiles,
-                 help="Profile to use (else VCC_PROFILE, else 'default')."),
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="NAME",
+        autocompletion=complete_profiles,
+        help="Profile to use (else VCC_PROFILE, else 'default').",
+    ),
 ]
 RegionOpt = Annotated[
     str | None,
-    typer.Option("--region", "-r", metavar="REGION", autocompletion=complete_regions,
-                 help="emea, nam or apac (else VCC_REGION, else the profile's)."),
+    typer.Option(
+        "--region",
+        "-r",
+        metavar="REGION",
+        autocompletion=complete_regions,
+        help="emea, nam or apac (else VCC_REGION, else the profile's).",
+    ),
 ]
 TimeoutOpt = Annotated[
     float | None,
@@ -64,6 +74,11 @@ TimeoutOpt = Annotated[
 ]
 Scopes = Annotated[
     list[str] | None,
-    typer.Option("--scope", "-s", metavar="SCOPE", autocompletion=complete_scopes,
-                 help="Scope to ask for; repeat for several (see `vcc scopes`)."),
+    typer.Option(
+        "--scope",
+        "-s",
+        metavar="SCOPE",
+        autocompletion=complete_scopes,
+        help="Scope to ask for; repeat for several (see `vcc scopes`).",
+    ),
 ]

@@ -146,7 +146,9 @@ def run(opts: ScopesOptions, rt: Runtime) -> int:
 
 
 def command(
-    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON, with each API's documentation URL.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Machine-readable JSON, with each API's documentation URL.")
+    ] = False,
     profile: options.ProfileOpt = None,
 ) -> None:
     """List every VCC API with its scopes, path prefix and Accept versions.

@@ -24,7 +24,9 @@ def run(rt: Runtime, profile: str | None, region: str | None, json_output: bool,
             if not check.ok and check.fix:
                 rt.io.write_line(f"{'':4} {'':<{width}}  fix: {check.fix}")
         rt.io.write_line("")
-        rt.io.write_line("ready: `vcc token` has what it needs" if report.ready else "not ready: see the FAIL lines above")
+        rt.io.write_line(
+            "ready: `vcc token` has what it needs" if report.ready else "not ready: see the FAIL lines above"
+        )
     if not report.ready:
         first = report.fixes[0] if report.fixes else "see `vcc status`"
         rt.io.note(f"not ready for `vcc token`; first fix: {first}")
@@ -36,7 +38,9 @@ def command(
     profile: options.ProfileOpt = None,
     region: options.RegionOpt = None,
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
-    no_clock: Annotated[bool, typer.Option("--no-clock", help="Skip the request that measures the clock offset.")] = False,
+    no_clock: Annotated[
+        bool, typer.Option("--no-clock", help="Skip the request that measures the clock offset.")
+    ] = False,
 ) -> None:
     """Show the profile, URLs, credentials, keyring, files, cached tokens and clock offset.
 

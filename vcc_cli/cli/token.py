@@ -15,17 +15,33 @@ def command(
     scope: options.Scopes = None,
     profile: options.ProfileOpt = None,
     region: options.RegionOpt = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Always fetch a new token and replace the cached one.")] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Always fetch a new token and replace the cached one.")
+    ] = False,
     min_ttl: Annotated[
         float,
-        typer.Option("--min-ttl", min=0, metavar="SECONDS", help="Serve a cached token only with at least this many seconds left."),
+        typer.Option(
+            "--min-ttl",
+            min=0,
+            metavar="SECONDS",
+            help="Serve a cached token only with at least this many seconds left.",
+        ),
     ] = 60,
     format: Annotated[
-        Format, typer.Option("--format", "-f", case_sensitive=False, help="raw: the token; header: an Authorization header; json: token and metadata.")
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="raw: the token; header: an Authorization header; json: token and metadata.",
+        ),
     ] = Format.raw,
     timeout: options.TimeoutOpt = None,
     clear: Annotated[
-        bool, typer.Option("--clear", help="Remove this client's cached tokens (only those covering -s scopes, if given) and exit.")
+        bool,
+        typer.Option(
+            "--clear", help="Remove this client's cached tokens (only those covering -s scopes, if given) and exit."
+        ),
     ] = False,
 ) -> None:
     """Print a bearer token for SCOPE, cached until shortly before it expires.

@@ -73,9 +73,11 @@ def accept_error(api: catalog.Api, request: Request, sent: list[int], accepted: 
         if not sent:
             error = {"code": "ApiVersionUnspecified", "message": "An API version is required, but was not specified."}
         else:
-            error = {"code": "UnsupportedApiVersion",
-                     "message": f"The HTTP resource that matches the request URI '{request.path}' does not support "
-                                f"the API version '{sent[0]}'."}
+            error = {
+                "code": "UnsupportedApiVersion",
+                "message": f"The HTTP resource that matches the request URI '{request.path}' does not support "
+                f"the API version '{sent[0]}'.",
+            }
         return json_response(400, {"error": error})
     # undocumented for the other APIs: a small message naming what they take.
     return message(400, f"Invalid api-version! Valid values: {', '.join(values)}")
@@ -96,7 +98,7 @@ class Route:
         if len(segments) != len(self.segments):
             return None
         params = {}
-        for want, got in zip(self.segments, segments):
+        for want, got in zip(self.segments, segments, strict=False):
             if want.startswith("{"):
                 params[want[1:-1]] = got
             elif want != got.lower():
@@ -203,8 +205,9 @@ class ApiService:
         route, params, allowed = self._match(request.method, request.path)
         if route is None:
             if allowed:
-                return message(405, f"{request.method} is not allowed on {request.path}",
-                               [("Allow", ", ".join(allowed))])
+                return message(
+                    405, f"{request.method} is not allowed on {request.path}", [("Allow", ", ".join(allowed))]
+                )
             return message(404, f"the {api.name} has no resource at {request.path}")
         refusal = self._scope_refusal(api, request, grant)
         if refusal is not None:

@@ -18,8 +18,8 @@ import hmac
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qsl, unquote_plus
 
 from .clients import Client
@@ -106,9 +106,7 @@ class TokenAuthority:
         """Answer a token request: client credentials in the form body (as
         documented) or as HTTP Basic (as VCC's Node sample sends them), not both."""
         if request.method != "POST":
-            return oauth_error(
-                405, "invalid_request", "the token endpoint accepts only POST", [("Allow", "POST")]
-            )
+            return oauth_error(405, "invalid_request", "the token endpoint accepts only POST", [("Allow", "POST")])
         kind, _ = media_type(request.header("Content-Type"))
         if kind != FORM_TYPE:
             got = request.header("Content-Type") or "no Content-Type"

@@ -22,10 +22,10 @@ import time
 import unicodedata
 import uuid
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Iterator
 
 SEED = 20240611
 
@@ -44,16 +44,84 @@ FUNCTION_SKILLS = (
 SKILLS = LANGUAGE_SKILLS + FUNCTION_SKILLS
 
 FIRST_NAMES = (
-    "Amelia", "Oliver", "Chloé", "Lucas", "Mia", "Noah", "Sofia", "Liam", "Emma", "Hugo",
-    "Lena", "Mateo", "Anna", "Luca", "Zoe", "Jonas", "Ines", "Elias", "Julia", "Leo",
-    "Nora", "Finn", "Clara", "Adam", "Eva", "Tom", "Ava", "Jan", "Maya", "Samuel",
-    "Lucía", "Pablo", "Giulia", "Marco", "Sanne", "Daan", "Beatriz", "Tiago", "Grace", "Arjun",
+    "Amelia",
+    "Oliver",
+    "Chloé",
+    "Lucas",
+    "Mia",
+    "Noah",
+    "Sofia",
+    "Liam",
+    "Emma",
+    "Hugo",
+    "Lena",
+    "Mateo",
+    "Anna",
+    "Luca",
+    "Zoe",
+    "Jonas",
+    "Ines",
+    "Elias",
+    "Julia",
+    "Leo",
+    "Nora",
+    "Finn",
+    "Clara",
+    "Adam",
+    "Eva",
+    "Tom",
+    "Ava",
+    "Jan",
+    "Maya",
+    "Samuel",
+    "Lucía",
+    "Pablo",
+    "Giulia",
+    "Marco",
+    "Sanne",
+    "Daan",
+    "Beatriz",
+    "Tiago",
+    "Grace",
+    "Arjun",
 )
 LAST_NAMES = (
-    "Smith", "Jones", "Martin", "Bernard", "Müller", "Schmidt", "García", "Fernández", "Rossi",
-    "Russo", "de Vries", "Jansen", "Silva", "Santos", "Taylor", "Brown", "Dubois", "Moreau",
-    "Fischer", "Weber", "López", "Romero", "Bianchi", "Ricci", "Bakker", "Visser", "Costa",
-    "Pereira", "Wilson", "Evans", "Lefèvre", "Becker", "Hoffmann", "Navarro", "Greco", "Mulder",
+    "Smith",
+    "Jones",
+    "Martin",
+    "Bernard",
+    "Müller",
+    "Schmidt",
+    "García",
+    "Fernández",
+    "Rossi",
+    "Russo",
+    "de Vries",
+    "Jansen",
+    "Silva",
+    "Santos",
+    "Taylor",
+    "Brown",
+    "Dubois",
+    "Moreau",
+    "Fischer",
+    "Weber",
+    "López",
+    "Romero",
+    "Bianchi",
+    "Ricci",
+    "Bakker",
+    "Visser",
+    "Costa",
+    "Pereira",
+    "Wilson",
+    "Evans",
+    "Lefèvre",
+    "Becker",
+    "Hoffmann",
+    "Navarro",
+    "Greco",
+    "Mulder",
 )
 
 # undocumented: role names; VCC documents userAccountConfiguration.role, not its values.
@@ -83,7 +151,7 @@ PRESENCE_DEFINITIONS = (
     _definition("logged-out", "Logged Out", "LoggedOut", selectable=False),
 )
 LOGGED_OUT = PRESENCE_DEFINITIONS[-1]
-_PRESENCE_WEIGHTS = tuple(zip(range(len(PRESENCE_DEFINITIONS)), (45, 10, 8, 5, 5, 27)))
+_PRESENCE_WEIGHTS = tuple(zip(range(len(PRESENCE_DEFINITIONS)), (45, 10, 8, 5, 5, 27), strict=False))
 
 # Times before this are the "history" the fixed records (lastLoginTime...) use.
 EPOCH_2023 = 1672531200  # 2023-01-01T00:00:00Z
@@ -106,7 +174,7 @@ def parse_iso(value: str) -> float:
     try:
         dt = datetime.fromisoformat(text)
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
+            dt = dt.replace(tzinfo=UTC)
         return dt.timestamp()
     except (OverflowError, OSError) as exc:
         raise ValueError(str(exc)) from None
@@ -328,7 +396,10 @@ def activity(slot: int, agent_list: list[dict], kind: str | None = None) -> dict
         item.update(category=rng.choice(MEDIA), name=rng.choice(INTERACTION_PHASES))
         interaction, workload = {"guid": interaction_guid(interaction_slot_at(start))}, 1
     item.update(
-        start=iso(start), duration=rng.randint(20_000, 1_200_000), reason=None, interaction=interaction,
+        start=iso(start),
+        duration=rng.randint(20_000, 1_200_000),
+        reason=None,
+        interaction=interaction,
         workload=workload,
     )
     return item
@@ -550,7 +621,7 @@ def wav_bytes(file_size: int, variant: int, start: int, stop: int, chunk: int = 
     data_length = wav_data_length(file_size)
     stop = min(stop, WAV_HEADER_SIZE + data_length)
     if start < WAV_HEADER_SIZE and start < stop:
-        yield wav_header(data_length)[start:min(stop, WAV_HEADER_SIZE)]
+        yield wav_header(data_length)[start : min(stop, WAV_HEADER_SIZE)]
         start = WAV_HEADER_SIZE
     loop = _audio_loop(variant)
     size = len(loop)
@@ -559,6 +630,6 @@ def wav_bytes(file_size: int, variant: int, start: int, stop: int, chunk: int = 
     while remaining > 0:
         at = offset % size
         take = min(remaining, size - at, chunk)
-        yield loop[at:at + take]
+        yield loop[at : at + take]
         offset += take
         remaining -= take

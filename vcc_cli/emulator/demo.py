@@ -107,7 +107,9 @@ class Demo:
         if done.returncode != 0 or done.stdout.decode().strip() != token or self._count(TOKEN_ROUTE) != before + 1:
             yield self._failed(title, shown, done, "expected the same token and no new token request")
             return
-        yield Step(title, shown, True, [f"same token in {ms:.0f} ms, no request sent (the whole process, start-up included)"])
+        yield Step(
+            title, shown, True, [f"same token in {ms:.0f} ms, no request sent (the whole process, start-up included)"]
+        )
 
         # 3. a call: scope and Accept version chosen from the path
         title = "a call, scope and Accept version inferred from the path"
@@ -116,7 +118,8 @@ class Demo:
         try:
             body = json.loads(done.stdout)
             summary = "agents with skill French: " + ", ".join(
-                f"{body[state]:d} {state}" for state in ("Ready", "Away", "Extended Away", "Logged Out"))
+                f"{body[state]:d} {state}" for state in ("Ready", "Away", "Extended Away", "Logged Out")
+            )
         except (ValueError, KeyError, TypeError):
             summary = None
         if done.returncode != 0 or summary is None:
@@ -132,7 +135,12 @@ class Demo:
         new_tokens = self._count(TOKEN_ROUTE) - tokens_before
         api_calls = self._count("GET /agents-availability") - calls_before
         if done.returncode != 0 or new_tokens != 1 or api_calls != 2:
-            yield self._failed(title, shown, done, f"expected 401, 1 new token, a retry; saw {new_tokens} token requests, {api_calls} calls")
+            yield self._failed(
+                title,
+                shown,
+                done,
+                f"expected 401, 1 new token, a retry; saw {new_tokens} token requests, {api_calls} calls",
+            )
             return
         yield Step(
             title,
@@ -148,8 +156,18 @@ class Demo:
         # continuation tokens (meta.nextContinuationToken) and wants at most 7 days
         title = "a day of recordings searched page by page (continuation tokens)"
         now = self.emulator.clock()
-        search = ["/interaction-content/interactions", "-q", f"start={iso(now - 86400)}", "-q", f"end={iso(now)}",
-                  "-q", f"limit={SEARCH_PAGE}", "--paginate", "--query", "items[].guid"]
+        search = [
+            "/interaction-content/interactions",
+            "-q",
+            f"start={iso(now - 86400)}",
+            "-q",
+            f"end={iso(now)}",
+            "-q",
+            f"limit={SEARCH_PAGE}",
+            "--paginate",
+            "--query",
+            "items[].guid",
+        ]
         shown = "vcc call /interaction-content/interactions -q start=… -q end=… " + shlex.join(search[5:])
         before = self._count(SEARCH_ROUTE)
         done, ms = self._vcc("call", *search)
@@ -162,8 +180,10 @@ class Demo:
         if done.returncode != 0 or not isinstance(guid, str) or pages < 2:
             yield self._failed(title, shown, done, f"expected the GUIDs of several pages; saw {pages} page requests")
             return
-        found = (f"{len(guids)} interactions with content in the last 24 h over {pages} pages of {SEARCH_PAGE}: "
-                 f"vcc sent each page's meta.nextContinuationToken back until it was null ({ms:.0f} ms)")
+        found = (
+            f"{len(guids)} interactions with content in the last 24 h over {pages} pages of {SEARCH_PAGE}: "
+            f"vcc sent each page's meta.nextContinuationToken back until it was null ({ms:.0f} ms)"
+        )
         yield Step(title, shown, True, [found])
 
         # 6. the first recording of that search, streamed to a file
@@ -183,4 +203,6 @@ class Demo:
         if done.returncode != 0:
             yield self._failed(title, shown, done, "vcc call -o failed")
             return
-        yield Step(title, shown, True, [f"{size / 1e6:.1f} MB WAV, {rate} Hz, {seconds:.0f} s of audio, in {ms:.0f} ms"])
+        yield Step(
+            title, shown, True, [f"{size / 1e6:.1f} MB WAV, {rate} Hz, {seconds:.0f} s of audio, in {ms:.0f} ms"]
+        )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Any, Iterable
+from typing import Any
 
 JSON_TYPE = "application/json; charset=utf-8"
 

@@ -218,8 +218,9 @@ def _presence(state: State, user: dict, now: float) -> dict:
 
 
 def presence_definitions(state: State, request: Request) -> Response:
-    return json_response(200, {"presenceDefinitions": [data.presence_definition(d["presenceId"])
-                                                       for d in data.PRESENCE_DEFINITIONS]})
+    return json_response(
+        200, {"presenceDefinitions": [data.presence_definition(d["presenceId"]) for d in data.PRESENCE_DEFINITIONS]}
+    )
 
 
 def presences_of_users(state: State, request: Request) -> Response:
@@ -332,8 +333,9 @@ def _stats_window(state: State, request: Request) -> tuple[float, float]:
 
 
 def _stats_page(items: list, page: int, limit: int, total: int, up_to: float) -> Response:
-    return json_response(200, {"items": items, "meta": {**page_meta(page, limit, total, len(items)),
-                                                        "upTo": data.iso(up_to)}})
+    return json_response(
+        200, {"items": items, "meta": {**page_meta(page, limit, total, len(items)), "upTo": data.iso(up_to)}}
+    )
 
 
 def _window_of(page: int, limit: int) -> slice:
@@ -362,8 +364,15 @@ def wfm_agent_states(state: State, request: Request) -> Response:
     items = []
     for slot in slots[_window_of(page, limit)]:
         a = data.activity(slot, state.agents, "presence")
-        items.append({"agentId": a["agentId"], "start": a["start"], "duration": a["duration"], "state": a["category"],
-                      "description": a["name"]})
+        items.append(
+            {
+                "agentId": a["agentId"],
+                "start": a["start"],
+                "duration": a["duration"],
+                "state": a["category"],
+                "description": a["name"],
+            }
+        )
     return _stats_page(items, page, limit, len(slots), max(start, end))
 
 
@@ -380,8 +389,15 @@ def agent_status(state: State, request: Request) -> Response:
         rng = data.KeyedRandom(f"{data.SEED}-status-{agent['userId']}-{int(now // 300)}")
         busy = presence["presence"]["category"]["categoryType"] == "Ready" and rng.random() < 0.6
         guid = data.interaction_guid(data.interaction_slot_at(now) - rng.randrange(3))
-        items.append({"agentId": agent["userId"], "presence": presence["presence"], "updated": presence["updated"],
-                      "workload": 1 if busy else 0, "interactions": [{"guid": guid}] if busy else []})
+        items.append(
+            {
+                "agentId": agent["userId"],
+                "presence": presence["presence"],
+                "updated": presence["updated"],
+                "workload": 1 if busy else 0,
+                "interactions": [{"guid": guid}] if busy else [],
+            }
+        )
     return _stats_page(items, page, limit, len(agents), now)
 
 
@@ -422,8 +438,15 @@ def queue_times(state: State, request: Request) -> Response:
         rng = data.KeyedRandom(f"{data.SEED}-queue-{name}-{int(now // 60)}")
         waiting = rng.randrange(8)
         longest = rng.randint(5_000, 600_000) if waiting else 0
-        items.append({"queueId": queue_id, "queueName": name, "interactionsWaiting": waiting,
-                      "longestWaitTime": longest, "averageWaitTime": longest // 2})
+        items.append(
+            {
+                "queueId": queue_id,
+                "queueName": name,
+                "interactionsWaiting": waiting,
+                "longestWaitTime": longest,
+                "averageWaitTime": longest // 2,
+            }
+        )
     return _stats_page(items[_window_of(page, limit)], page, limit, len(items), now)
 
 
@@ -447,9 +470,18 @@ def wfm_queue_activity(state: State, request: Request) -> Response:
         rng = data.KeyedRandom(f"{data.SEED}-wfm-{name}-{t}")
         offered = rng.randrange(30)
         answered = offered - rng.randrange(min(offered, 3) + 1)
-        items.append({"queueId": queue_id, "queueName": name, "start": data.iso(t), "duration": WFM_INTERVAL * 1000,
-                      "offered": offered, "answered": answered, "abandoned": offered - answered,
-                      "averageHandleTime": rng.randint(60_000, 900_000) if answered else 0})
+        items.append(
+            {
+                "queueId": queue_id,
+                "queueName": name,
+                "start": data.iso(t),
+                "duration": WFM_INTERVAL * 1000,
+                "offered": offered,
+                "answered": answered,
+                "abandoned": offered - answered,
+                "averageHandleTime": rng.randint(60_000, 900_000) if answered else 0,
+            }
+        )
     return _stats_page(items, page, limit, total, max(start, end))
 
 
@@ -468,11 +500,27 @@ def _content(state: State, slot: int, call: data.Call) -> list[dict]:
     the values of type and properties."""
     modified = data.iso(call.end + 60)
     size = data.WAV_HEADER_SIZE + data.wav_data_length(state.recording_size)
-    content = [{"contentKey": RECORDING_KEY, "type": "recording", "contentType": "audio/wav", "contentLength": size,
-                "lastModified": modified, "properties": {}}]
+    content = [
+        {
+            "contentKey": RECORDING_KEY,
+            "type": "recording",
+            "contentType": "audio/wav",
+            "contentLength": size,
+            "lastModified": modified,
+            "properties": {},
+        }
+    ]
     if call.has_transcript:
-        content.append({"contentKey": TRANSCRIPT_KEY, "type": "transcript", "contentType": "application/json",
-                        "contentLength": len(_transcript_bytes(call)), "lastModified": modified, "properties": {}})
+        content.append(
+            {
+                "contentKey": TRANSCRIPT_KEY,
+                "type": "transcript",
+                "contentType": "application/json",
+                "contentLength": len(_transcript_bytes(call)),
+                "lastModified": modified,
+                "properties": {},
+            }
+        )
     with state.lock:
         return [c for c in content if (slot, c["contentKey"]) not in state.deleted_content]
 
@@ -635,9 +683,7 @@ def content_file(state: State, request: Request) -> Response:
         return Response(200, headers, stream=data.wav_bytes(file_size, variant, 0, size), length=size)
     first, last = span
     headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
-    return Response(
-        206, headers, stream=data.wav_bytes(file_size, variant, first, last + 1), length=last - first + 1
-    )
+    return Response(206, headers, stream=data.wav_bytes(file_size, variant, first, last + 1), length=last - first + 1)
 
 
 def _guid_slot(guid: str) -> int | None:
@@ -847,7 +893,7 @@ def delete_user(state: State, request: Request) -> Response:
     DELETE answers 200. undocumented: the 400's wording and the ``{}`` body."""
     user = _user(state, request.params["userId"])
     if user.get("active") is not False:
-        raise bad_request("archive the user first (PATCH {\"active\": false}): only archived users can be deleted")
+        raise bad_request('archive the user first (PATCH {"active": false}): only archived users can be deleted')
     with state.lock:
         for table in (state.users, state.skills, state.presences, state.licenses):
             table.pop(user["userId"], None)
@@ -878,9 +924,15 @@ def update_user_licenses(state: State, request: Request) -> Response:
     user = _user(state, request.params["userId"])
     wanted = json_object(request).get("licenseTypes")
     if not isinstance(wanted, dict):
-        raise bad_request('send {"licenseTypes": {"analytics": "creator|viewer|none", "krispnoisecancellation": "enabled|none"}}')
+        raise bad_request(
+            'send {"licenseTypes": {"analytics": "creator|viewer|none", "krispnoisecancellation": "enabled|none"}}'
+        )
     for name, value in wanted.items():
-        if name.lower() not in LICENSE_VALUES or not isinstance(value, str) or value.lower() not in LICENSE_VALUES[name.lower()]:
+        if (
+            name.lower() not in LICENSE_VALUES
+            or not isinstance(value, str)
+            or value.lower() not in LICENSE_VALUES[name.lower()]
+        ):
             allowed = "; ".join(f"{k}: {', '.join(v)}" for k, v in LICENSE_VALUES.items())
             raise bad_request(f"unknown license {name!r} or value {value!r}; known: {allowed}")
     licenses = {**_licenses(state, user), **{k.lower(): v.lower() for k, v in wanted.items()}}
@@ -931,8 +983,9 @@ def skill_users(state: State, request: Request) -> Response:
     page = int_param(request, "page", 1, 1, None)
     limit = int_param(request, "limit", USERS_DEFAULT_LIMIT, 1, USERS_MAX_LIMIT)
     with state.lock:
-        users = [dict(u) for u in state.users.values()
-                 if any(s["id"] == skill_id for s in state.skills.get(u["userId"], []))]
+        users = [
+            dict(u) for u in state.users.values() if any(s["id"] == skill_id for s in state.skills.get(u["userId"], []))
+        ]
     chosen = users[_window_of(page, limit)]
     return json_response(200, {"items": chosen, "meta": page_meta(page, limit, len(users), len(chosen))})
 
@@ -943,7 +996,11 @@ def skill_users(state: State, request: Request) -> Response:
 # undocumented: the list's shape, the 201, PATCH's answer and DELETE's.
 
 _SUBSCRIPTION_TYPES: dict[str, tuple[type, ...]] = {
-    "name": (str,), "url": (str,), "events": (list,), "enabled": (bool,), "secret": (str,),
+    "name": (str,),
+    "url": (str,),
+    "events": (list,),
+    "enabled": (bool,),
+    "secret": (str,),
 }
 
 
@@ -1036,8 +1093,10 @@ def generic(state: State, request: Request) -> Response:
         if request.template.rstrip("/").endswith("}"):  # an item, not a collection
             raise not_found(f"nothing at {request.path}")
         if catalog.paging_style(request.method, request.template) == catalog.PAGE_NUMBERS:
-            return json_response(200, {"items": collection, "meta": page_meta(1, max(1, len(collection)),
-                                                                              len(collection), len(collection))})
+            return json_response(
+                200,
+                {"items": collection, "meta": page_meta(1, max(1, len(collection)), len(collection), len(collection))},
+            )
         return json_response(200, {"items": collection})
     if request.method == "DELETE":
         with state.lock:

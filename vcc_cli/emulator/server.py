@@ -19,11 +19,12 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from email.message import Message
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from vcc_cli import __version__, catalog
@@ -105,7 +106,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a stuck client never blocks shutdown
     request_queue_size = 128  # many clients connecting at once
 
-    def __init__(self, address: tuple[str, int], emulator: "Emulator"):
+    def __init__(self, address: tuple[str, int], emulator: Emulator):
         self.emulator = emulator
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -116,7 +117,6 @@ class _Server(ThreadingHTTPServer):
         # that can take seconds; the emulator never needs the name.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
-
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
@@ -155,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         # The Date header follows the emulator's clock, so tests can fake skew.
         return formatdate(self.server.emulator.clock() if timestamp is None else timestamp, usegmt=True)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+    def log_message(self, format: str, *args: Any) -> None:
         log = self.server.emulator.log
         if log is not None:
             log(_SECRET_IN_LINE.sub(r"\1***", f"{self.address_string()} {format % args}"))
@@ -234,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             response = emulator.answer(self.command, self.path, self.headers, body, self.client_address[0])
             self._send(response, head_only)
-        except (BrokenPipeError, ConnectionResetError, TimeoutError, socket.timeout):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True  # the client went away mid-answer
         except Exception:  # a bug: answer 500 rather than drop the connection
             if emulator.log is not None:
@@ -327,7 +327,7 @@ class Emulator:
 
     # ----------------------------------------------------------- lifecycle
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         """Serve in a daemon thread; returns self."""
         with self._lock:
             if self._closed:
@@ -388,7 +388,7 @@ class Emulator:
         except OSError:
             pass
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -498,7 +498,7 @@ class Emulator:
     def _control(self, request: Request, raw_path: str) -> Response:
         if not _is_loopback(request.client_host):
             return message(403, "the /_emulator/ control endpoints answer loopback clients only")
-        name = raw_path[len(CONTROL_PREFIX):].strip("/")
+        name = raw_path[len(CONTROL_PREFIX) :].strip("/")
         routes: dict[str, tuple[str, ...]] = {
             "counts": ("GET",),
             "reset-counts": ("POST",),
@@ -521,7 +521,7 @@ class Emulator:
             try:
                 values = json.loads(request.body or b"{}")
                 if not isinstance(values, dict):
-                    raise ValueError("send a JSON object, e.g. {\"rate_limit_next\": 2}")
+                    raise ValueError('send a JSON object, e.g. {"rate_limit_next": 2}')
                 with self._lock:
                     self.faults.update(values)
             except ValueError as exc:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from vcc_cli.runtime import Runtime
 from vcc_cli.tokens import Token
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     raw = "raw"
     header = "header"
     json = "json"
@@ -83,7 +83,7 @@ def _print(rt: Runtime, fmt: Format, token: Token, region: str | None, origin: s
         remaining = token.remaining(rt.clock())
         expires_at = None
         if token.expires_at is not None:
-            expires_at = datetime.fromtimestamp(token.expires_at, timezone.utc).isoformat(timespec="seconds")
+            expires_at = datetime.fromtimestamp(token.expires_at, UTC).isoformat(timespec="seconds")
             expires_at = expires_at.replace("+00:00", "Z")
         rt.io.print_json(
             {
@@ -101,8 +101,16 @@ def _print(rt: Runtime, fmt: Format, token: Token, region: str | None, origin: s
 # --------------------------------------------------------------------------- fast path
 
 _VALUE_OPTIONS = {
-    "-s": "scope", "--scope": "scope", "-p": "profile", "--profile": "profile", "-r": "region", "--region": "region",
-    "--min-ttl": "min_ttl", "-f": "format", "--format": "format", "--timeout": "timeout",
+    "-s": "scope",
+    "--scope": "scope",
+    "-p": "profile",
+    "--profile": "profile",
+    "-r": "region",
+    "--region": "region",
+    "--min-ttl": "min_ttl",
+    "-f": "format",
+    "--format": "format",
+    "--timeout": "timeout",
 }
 
 

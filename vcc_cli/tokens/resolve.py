@@ -105,7 +105,9 @@ class TokenSource:
             ) from None
         except OSError as exc:  # unwritable directory, a symlink in place of the lock...
             resolved = self.fetch(scopes, store=False)
-            resolved.notes.append(f"cannot lock the token cache {self.cache.directory} ({exc.strerror or exc}); the token was not cached")
+            resolved.notes.append(
+                f"cannot lock the token cache {self.cache.directory} ({exc.strerror or exc}); the token was not cached"
+            )
             return resolved
         try:
             if not refresh:
@@ -145,9 +147,11 @@ class TokenSource:
         wanted = set(scopes)
         endpoint = self.endpoint.rstrip("/")
         return self.cache.remove(
-            lambda e: e.endpoint == endpoint
-            and e.client_id == self.credentials.client_id
-            and wanted <= set(e.scopes) | set(e.token.scopes)
+            lambda e: (
+                e.endpoint == endpoint
+                and e.client_id == self.credentials.client_id
+                and wanted <= set(e.scopes) | set(e.token.scopes)
+            )
         )
 
     def drop(self, token: Token) -> int:

@@ -109,7 +109,7 @@ def _backend():
 def _priority(backend) -> float:
     try:
         return float(backend.priority)
-    except Exception:  # noqa: BLE001 - a backend that cannot tell is not trusted
+    except Exception:
         return 0.0
 
 
@@ -121,7 +121,7 @@ def _chosen_explicitly() -> bool:
         from keyring.core import load_config
 
         return load_config() is not None
-    except Exception:  # noqa: BLE001 - an unreadable keyring config chooses nothing
+    except Exception:
         return False
 
 
