@@ -1,13 +1,31 @@
-"""The root Typer app and the one place where errors become exit codes."""
+"""The root Typer app, made from the commands' option tables (``vcc_cli.cli``).
+
+``invoke`` runs it and turns click's own outcomes (usage errors, Ctrl-C, exits)
+into vcc's errors, which ``main.guarded`` alone turns into exit codes.
+"""
 
 from __future__ import annotations
 
 import typer
+from typer._click import exceptions as click_exceptions  # typer vendors click; pinned below its next minor
 
 from vcc_cli import __version__
 from vcc_cli.cli import call, demo, emulator, login, scopes, status, token
-from vcc_cli.errors import ExitCode
+from vcc_cli.errors import ExitCode, ShownUsage, UsageError
 from vcc_cli.output import one_line
+from vcc_cli.runtime import current
+
+#: In the order `vcc --help` lists them (by panel).
+COMMANDS = (
+    login.LOGIN,
+    login.LOGOUT,
+    token.COMMAND,
+    call.COMMAND,
+    status.COMMAND,
+    scopes.COMMAND,
+    emulator.COMMAND,
+    demo.COMMAND,
+)
 
 
 class SectionedGroup(typer.core.TyperGroup):
@@ -16,11 +34,11 @@ class SectionedGroup(typer.core.TyperGroup):
     def format_commands(self, ctx, formatter) -> None:
         sections: dict[str, list[tuple[str, str]]] = {}
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
-        commands = [(name, cmd) for name, cmd in commands if cmd is not None and not cmd.hidden]
-        if not commands:
+        shown = [(name, cmd) for name, cmd in commands if cmd is not None and not cmd.hidden]
+        if not shown:
             return
-        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-        for name, cmd in commands:
+        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        for name, cmd in shown:
             panel = getattr(cmd, "rich_help_panel", None) or "Commands"
             sections.setdefault(panel, []).append((name, cmd.get_short_help_str(limit)))
         for title, rows in sections.items():
@@ -58,69 +76,38 @@ def root(
     """
 
 
-app.command(
-    "login",
-    rich_help_panel="Credentials",
-    short_help="Save credentials: client ID in config, secret in the OS keyring.",
-)(login.command)
-app.command("logout", rich_help_panel="Credentials", short_help="Remove a profile, its secret and its cached tokens.")(
-    login.logout_command
-)
-app.command(
-    "token", rich_help_panel="Tokens and calls", short_help="Print a bearer token (cached on disk) for scripts."
-)(token.command)
-app.command(
-    "call",
-    rich_help_panel="Tokens and calls",
-    short_help="Call a VCC API; scope and Accept version come from the path.",
-)(call.command)
-app.command(
-    "status", rich_help_panel="Credentials", short_help="Show what is set up, where it came from, and what to fix."
-)(status.command)
-app.command(
-    "scopes", rich_help_panel="Exploring", short_help="List the APIs with their scopes, path prefixes and versions."
-)(scopes.command)
-app.command(
-    "emulator", rich_help_panel="Exploring", short_help="Serve a local VCC for trying vcc and testing scripts."
-)(emulator.command)
-app.command("demo", rich_help_panel="Exploring", short_help="Run the whole main job against a local emulator.")(
-    demo.command
-)
+for _command in COMMANDS:
+    app.command(_command.name, rich_help_panel=_command.panel, short_help=_command.short_help)(
+        _command.typer_function(current)
+    )
+
+
+def invoke(argv: list[str]) -> int:
+    """Run the typer app on ``argv``: the command's exit code, or click's outcome as a vcc error."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="vcc", standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as err:  # plain `vcc`: the help, as usage
+        raise ShownUsage(err.format_message()) from None
+    except click_exceptions.UsageError as err:
+        where = err.ctx.command_path if err.ctx and err.ctx.command_path else "vcc"
+        if where == "vcc" and argv and argv[0] in {c.name for c in COMMANDS}:
+            where = f"vcc {argv[0]}"  # click reports some errors of a command from the group's context
+        raise UsageError(one_line(err.format_message()), f"see `{one_line(where)} --help`") from None
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    except typer.Exit as exc:
+        return exc.exit_code
+    if result == ExitCode.INTERRUPTED:  # a command that stopped on Ctrl-C itself
+        raise KeyboardInterrupt
+    return result if isinstance(result, int) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run vcc; returns the exit code of SPEC section 6. Tracebacks only with VCC_DEBUG=1."""
+    """The full command line, without the fast path (tests compare the two)."""
+    import sys
+
     from vcc_cli.main import guarded
-    from vcc_cli.runtime import current
 
-    try:  # typer >= 0.22 vendors click, and moved Abort and Exit to typer itself
-        from typer._click import exceptions as click_exceptions
-    except ImportError:  # pragma: no cover - older typer
-        from click import exceptions as click_exceptions
-    aborts = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
-    exits = (typer.Exit, getattr(click_exceptions, "Exit", typer.Exit))
-    stderr = current().io.stderr
-    command = typer.main.get_command(app)
-
-    def invoke() -> int:
-        try:
-            result = command.main(args=argv, prog_name="vcc", standalone_mode=False)
-            if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
-                stderr.write("\nvcc: interrupted\n")
-            return result if isinstance(result, int) else 0
-        except getattr(click_exceptions, "NoArgsIsHelpError", ()) as err:  # plain `vcc`: the help, as usage
-            stderr.write(err.format_message() + "\n")
-            return int(ExitCode.USAGE)
-        except click_exceptions.UsageError as err:
-            where = f"vcc {err.ctx.info_name}" if err.ctx and err.ctx.parent else "vcc"
-            if err.ctx and err.ctx.command_path:
-                where = err.ctx.command_path
-            stderr.write(f"vcc: error: {one_line(err.format_message())}\nhint: see `{one_line(where)} --help`\n")
-            return int(ExitCode.USAGE)
-        except aborts:
-            stderr.write("\nvcc: interrupted\n")
-            return int(ExitCode.INTERRUPTED)
-        except exits as exc:
-            return exc.exit_code
-
-    return guarded(invoke, current())
+    args = sys.argv[1:] if argv is None else list(argv)
+    return guarded(lambda: invoke(args), current())

@@ -1,4 +1,4 @@
-"""Paths, regions, profiles and the resolution order of SPEC sections 1-3.
+"""Paths, regions, URLs and profiles (SPEC sections 1 and 2); their resolution order is ``resolve.py``.
 
 Nothing here prints. Environment and clock are passed in (``env`` is any
 mapping, ``os.environ`` by default) so tests never touch the real home.
@@ -8,17 +8,15 @@ the path of ``vcc token`` served from cache.
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 import stat
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from vcc_cli.errors import AuthError, UsageError, VccError
+from vcc_cli.errors import UsageError, VccError
+
+TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 APP_NAME = "vcc"
 DEFAULT_PROFILE = "default"
@@ -85,6 +83,8 @@ def untrusted_reason(st: os.stat_result) -> str | None:
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress
+
     host = host.strip("[]").lower()
     if host == "localhost":  # SPEC 1: localhost, 127.0.0.0/8 and ::1, nothing else by name
         return True
@@ -99,6 +99,8 @@ def check_url(url: str, what: str) -> str:
 
     Returns the URL without a trailing slash.
     """
+    from urllib.parse import urlsplit
+
     require_text(url, what)
     try:
         parts = urlsplit(url.strip())
@@ -124,7 +126,9 @@ def check_url(url: str, what: str) -> str:
 
 def token_endpoint(auth_url: str) -> str:
     """The token endpoint for an auth base URL (a full endpoint URL is kept as is)."""
-    if urlsplit(auth_url).path.rstrip("/").lower().endswith("/connect/token"):
+    rest = auth_url.split("?", 1)[0].split("#", 1)[0].split("://", 1)[-1]  # no urllib: on the cache-hit path
+    path = rest[rest.find("/") :] if "/" in rest else ""
+    if path.rstrip("/").lower().endswith("/connect/token"):
         return auth_url.rstrip("/")
     return auth_url.rstrip("/") + TOKEN_PATH
 
@@ -162,14 +166,35 @@ def ca_bundle(env: Mapping[str, str]) -> str | None:
 # --------------------------------------------------------------------------- profiles
 
 
-@dataclass
 class Profile:
-    name: str
-    region: str | None = None
-    client_id: str | None = None
-    scopes: tuple[str, ...] = ()
-    auth_url: str | None = None
-    api_url: str | None = None
+    """One ``[profiles.NAME]`` table of config.toml."""
+
+    __slots__ = ("api_url", "auth_url", "client_id", "name", "region", "scopes")
+
+    def __init__(
+        self,
+        name: str,
+        region: str | None = None,
+        client_id: str | None = None,
+        scopes: tuple[str, ...] = (),
+        auth_url: str | None = None,
+        api_url: str | None = None,
+    ):
+        self.name = name
+        self.region = region
+        self.client_id = client_id
+        self.scopes = tuple(scopes)
+        self.auth_url = auth_url
+        self.api_url = api_url
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, key) for key in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Profile) and self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return f"Profile({self.name!r}, region={self.region!r}, client_id={self.client_id!r})"
 
 
 class ConfigFile:
@@ -202,6 +227,8 @@ class ConfigFile:
             raise UsageError(f"cannot read {self.path}: {exc}") from exc
 
     def load(self) -> dict:
+        import tomllib
+
         text = self._read_text()
         if text is None:
             return {}
@@ -341,22 +368,7 @@ class ConfigFile:
         return True
 
 
-# --------------------------------------------------------------------------- resolution
-
-
-@dataclass
-class Target:
-    """Where requests go for one invocation, and where each setting came from."""
-
-    profile: str
-    region: str  # a region name, or "custom"
-    auth_url: str
-    api_url: str
-    sources: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def token_endpoint(self) -> str:
-        return token_endpoint(self.auth_url)
+# --------------------------------------------------------------------------- values
 
 
 def require_text(value: str, what: str, error: type[VccError] = UsageError) -> str:
@@ -369,182 +381,20 @@ def require_text(value: str, what: str, error: type[VccError] = UsageError) -> s
     return value
 
 
-def resolve_profile_name(option: str | None, env: Mapping[str, str]) -> str:
-    if option:
-        return require_text(option, "--profile")
-    if env.get("VCC_PROFILE"):
-        return require_text(env["VCC_PROFILE"], "VCC_PROFILE")
-    return DEFAULT_PROFILE
+#: The characters of RFC 6749 section 3.3's scope-token: printable ASCII but space, " and \.
+_SCOPE_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F)) - {'"', "\\"}
 
 
-def resolve_target(
-    profile: Profile | None,
-    profile_name: str,
-    region_option: str | None,
-    env: Mapping[str, str],
-) -> Target:
-    """Region and URLs: env URLs > --region > VCC_REGION > profile URLs > profile region."""
-    sources: dict[str, str] = {}
-    region: str | None = None
-    if region_option:
-        region, sources["region"] = normalize_region(region_option), "option --region"
-    elif env.get("VCC_REGION"):
-        region, sources["region"] = normalize_region(env["VCC_REGION"]), "env VCC_REGION"
-    explicit_region = region is not None
-    if region is None and profile and profile.region:
-        region, sources["region"] = normalize_region(profile.region), f"config (profile {profile.name})"
-
-    urls: dict[str, str] = {}
-    for index, key in ((0, "auth_url"), (1, "api_url")):
-        env_name = "VCC_" + key.upper()
-        label = "auth URL" if index == 0 else "API URL"
-        saved = getattr(profile, key) if profile else None
-        if env.get(env_name):
-            urls[key], sources[key] = check_url(env[env_name], f"{env_name}"), f"env {env_name}"
-        elif explicit_region:
-            urls[key], sources[key] = REGIONS[region][index], sources["region"]
-        elif saved:
-            urls[key], sources[key] = (
-                check_url(saved, f"profile {profile.name} {label}"),
-                f"config (profile {profile.name})",
-            )
-        elif region:
-            urls[key], sources[key] = REGIONS[region][index], sources["region"]
-        else:
-            hint = "pass --region (emea, nam, apac), set VCC_REGION, or run: vcc login"
-            if profile is None:
-                hint = f"no profile {profile_name!r} is configured: " + hint
-            raise UsageError("no region is set", hint)
-
-    # A region name is reported only when both URLs are that region's own.
-    custom = region is None or (urls["auth_url"], urls["api_url"]) != REGIONS[region]
-    return Target(
-        profile=profile_name,
-        region="custom" if custom else region,
-        auth_url=urls["auth_url"],
-        api_url=urls["api_url"],
-        sources=sources,
-    )
-
-
-def resolve_timeout(option: float | None, env: Mapping[str, str]) -> tuple[float, float]:
-    """(connect, read) timeouts in seconds: --timeout > VCC_TIMEOUT > 10 s / 60 s."""
-    if option is not None:
-        value, origin = option, "--timeout"
-    elif env.get("VCC_TIMEOUT"):
-        origin = "VCC_TIMEOUT"
-        try:
-            value = float(env["VCC_TIMEOUT"])
-        except ValueError:
-            raise UsageError(f"VCC_TIMEOUT={env['VCC_TIMEOUT']!r} is not a number of seconds") from None
-    else:
-        return DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
-    if not (0 < value < 86400):
-        raise UsageError(f"{origin} must be a positive number of seconds, not {value}")
-    return value, value
-
-
-#: One scope value: RFC 6749 section 3.3's scope-token (printable ASCII but space, " and \).
-_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
-
-
-def split_scopes(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+def split_scopes(values: Iterable[str]) -> tuple[str, ...]:
     """Scopes given as repeated options and/or space- or comma-separated strings, deduplicated.
     A value that cannot be an OAuth scope is a usage error (before anything is sent)."""
     seen: dict[str, None] = {}
     for value in values:
         for part in value.replace(",", " ").split():
-            if not _SCOPE_TOKEN.fullmatch(part):
+            if not _SCOPE_CHARS.issuperset(part):
                 raise UsageError(
                     f"{part!r} is not a valid scope (printable ASCII without quotes or backslashes)",
                     "see `vcc scopes` for the scope values",
                 )
             seen.setdefault(part, None)
     return tuple(seen)
-
-
-def resolve_token_scopes(options: list[str] | None, env: Mapping[str, str], profile: Profile | None) -> tuple[str, ...]:
-    """Scopes for ``vcc token``: -s > VCC_SCOPE > profile default scopes (SPEC 3)."""
-    for candidate in (options or [], [env.get("VCC_SCOPE", "")], list(profile.scopes) if profile else []):
-        scopes = split_scopes(candidate)
-        if scopes:
-            return scopes
-    raise UsageError("no scope given", "pass -s SCOPE (see `vcc scopes` for the list) or set VCC_SCOPE")
-
-
-# --------------------------------------------------------------------------- credentials
-
-
-@dataclass
-class Credentials:
-    """A client ID, and where its secret comes from; the secret is read only when needed."""
-
-    client_id: str
-    source: str  # "env", "env (secret file)", "keyring"
-    _secret: str | None = None
-    _secret_loader: object = None  # () -> str
-
-    def secret(self) -> str:
-        if self._secret is None:
-            self._secret = self._secret_loader()  # type: ignore[operator]
-        return self._secret
-
-    def __repr__(self) -> str:  # never show the secret
-        return f"Credentials(client_id={self.client_id!r}, source={self.source!r})"
-
-
-def read_secret_file(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            secret = fh.readline(64 * 1024).rstrip("\r\n")  # bounded: /dev/zero must not hang us
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        if not os.path.lexists(path) and not path.startswith(("/", "~", "./", "../")):
-            # Not a path: most likely the secret itself, set by mistake. Never echo it.
-            raise AuthError(
-                "VCC_CLIENT_SECRET_FILE names no file (its value is not shown: it may be the secret itself)",
-                "set it to the path of a file whose first line is the secret, or use VCC_CLIENT_SECRET",
-            ) from None
-        raise AuthError(
-            f"cannot read VCC_CLIENT_SECRET_FILE {path}: {reason}", "check the path and its permissions"
-        ) from exc
-    if not secret.strip():
-        raise AuthError(f"VCC_CLIENT_SECRET_FILE {path} is empty", "put the client secret on its first line")
-    return secret
-
-
-def resolve_credentials(
-    env: Mapping[str, str], profile: Profile | None, profile_name: str, secret_loader
-) -> Credentials:
-    """Env variables first (SPEC 3), else the profile's client ID with ``secret_loader`` for the keyring."""
-    env_id = env.get("VCC_CLIENT_ID", "")
-    env_secret = env.get("VCC_CLIENT_SECRET", "")
-    env_file = env.get("VCC_CLIENT_SECRET_FILE", "")
-    if env_secret and env_file:
-        raise AuthError("both VCC_CLIENT_SECRET and VCC_CLIENT_SECRET_FILE are set", "unset one of them")
-    if env_id or env_secret or env_file:
-        for name, value in (
-            ("VCC_CLIENT_ID", env_id),
-            ("VCC_CLIENT_SECRET", env_secret),
-            ("VCC_CLIENT_SECRET_FILE", env_file),
-        ):
-            require_text(value, name, AuthError)
-        if not env_id:
-            given = "VCC_CLIENT_SECRET" if env_secret else "VCC_CLIENT_SECRET_FILE"
-            raise AuthError(f"{given} is set but VCC_CLIENT_ID is not", "set both, or neither to use the profile")
-        if env_secret:
-            return Credentials(env_id, "env", _secret=env_secret)
-        if env_file:
-            return Credentials(env_id, "env (secret file)", _secret_loader=lambda: read_secret_file(env_file))
-        raise AuthError(
-            "VCC_CLIENT_ID is set but VCC_CLIENT_SECRET is not",
-            "set VCC_CLIENT_SECRET or VCC_CLIENT_SECRET_FILE too, or unset VCC_CLIENT_ID to use the profile",
-        )
-    if profile is None or not profile.client_id:
-        raise AuthError(
-            f"no credentials: profile {profile_name!r} is not configured",
-            "run `vcc login`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET",
-        )
-    return Credentials(
-        profile.client_id, "keyring", _secret_loader=lambda: secret_loader(profile_name, profile.client_id)
-    )

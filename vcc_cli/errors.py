@@ -1,7 +1,7 @@
 """Error types, each carrying the exit code SPEC section 6 gives it.
 
 Errors are raised where the fact is found (which file, which scope, which
-status) and rendered once, in ``app.main``, as one or two lines on stderr:
+status) and rendered once, in ``main.guarded``, as one or two lines on stderr:
 ``message`` says what failed, ``hint`` what to do next.
 """
 
@@ -34,6 +34,10 @@ class UsageError(VccError):
     """Bad input: options, arguments, files, configuration (exit 2)."""
 
     exit_code = ExitCode.USAGE
+
+
+class ShownUsage(UsageError):
+    """Usage shown in full (``vcc`` alone prints its help): ``message`` is printed as is (exit 2)."""
 
 
 class AuthError(VccError):

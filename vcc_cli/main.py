@@ -1,55 +1,61 @@
-"""The ``vcc`` entry point: ``vcc token`` and ``vcc call`` in their plain forms run
-before the command-line framework is even imported (CI scripts call them hundreds of
-times); everything else goes to ``vcc_cli.app`` and typer."""
+"""The ``vcc`` entry point, and the one place where errors become exit codes.
+
+``vcc token`` and ``vcc call`` in their plain forms are parsed by their option
+tables' fast parser and run before the command-line framework is even imported
+(CI scripts call them hundreds of times); everything else goes to typer
+(``vcc_cli.app``), whose own errors it turns into vcc's.
+"""
 
 from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
+if TYPE_CHECKING:
+    from vcc_cli.runtime import Runtime
+
+#: Commands parsed without typer when their command line is plain.
+FAST_COMMANDS = ("token", "call")
+
 
 def main(argv: list[str] | None = None) -> int:
+    """Run vcc with ``argv`` (default: the process's); returns the exit code of SPEC section 6."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        if args[:1] in (["token"], ["call"]):
-            code = _without_typer(args[0], args[1:])
-            if code is not None:
-                return code
-        from vcc_cli.app import main as app_main
+        from vcc_cli.runtime import current
 
-        return app_main(args)
-    except KeyboardInterrupt:  # Ctrl-C while the modules load, before app.main's own handler
+        rt = current()
+    except KeyboardInterrupt:  # Ctrl-C while the modules load
         sys.stderr.write("\nvcc: interrupted\n")
         return 130
+    return guarded(lambda: dispatch(args, rt), rt)
 
 
-def _without_typer(name: str, args: list[str]) -> int | None:
-    """``vcc token`` or ``vcc call`` in their plain forms, run without loading typer (and
-    the pydantic it builds validators with): a cached token costs no more than the
-    interpreter, a call a third less start-up. None when the command line needs the full
-    parser (help, completion, an odd option)."""
-    from vcc_cli.runtime import current
-
-    if name == "token":
-        from vcc_cli.tokens.command import parse_fast, run
+def dispatch(args: list[str], rt: Runtime) -> int:
+    """Run the command ``args`` names: through the fast parser when it can, else typer."""
+    if args[:1] == ["token"]:
+        from vcc_cli.cli.token import COMMAND
+    elif args[:1] == ["call"]:
+        from vcc_cli.cli.call import COMMAND
     else:
-        from vcc_cli.call import parse_fast, run
-    opts = parse_fast(args)
-    if opts is None:
-        return None
-    rt = current()
-    return guarded(lambda: run(opts, rt), rt)
+        COMMAND = None
+    if COMMAND is not None:
+        opts = COMMAND.parse_fast(args[1:])
+        if opts is not None:
+            return COMMAND.run(opts, rt)
+    from vcc_cli.app import invoke
+
+    return invoke(args)
 
 
-def guarded(action, rt) -> int:
+def guarded(action, rt: Runtime) -> int:
     """Run ``action`` and turn what it raises into the exit codes of SPEC section 6:
     one or two lines on stderr, a traceback only with VCC_DEBUG=1."""
     import os
 
-    from vcc_cli.errors import VccError
-    from vcc_cli.output import one_line
+    from vcc_cli.errors import ExitCode, VccError
 
     debug = rt.env.get("VCC_DEBUG", "") not in ("", "0")
-    stderr = rt.io.stderr
     try:
         return action()
     except VccError as err:
@@ -60,8 +66,8 @@ def guarded(action, rt) -> int:
         rt.io.error(err)
         return int(err.exit_code)
     except KeyboardInterrupt:
-        stderr.write("\nvcc: interrupted\n")
-        return 130
+        rt.io.stderr.write("\nvcc: interrupted\n")
+        return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (`vcc call ... | head`): not an error of ours.
         try:
@@ -72,8 +78,10 @@ def guarded(action, rt) -> int:
     except Exception as exc:  # a bug: say so in two lines, traceback only on request
         if debug:
             raise
-        stderr.write(
+        from vcc_cli.output import one_line
+
+        rt.io.stderr.write(
             f"vcc: internal error: {exc.__class__.__name__}: {one_line(str(exc))}\n"
             "hint: run again with VCC_DEBUG=1 for a traceback, and report it\n"
         )
-        return 1
+        return int(ExitCode.API_ERROR)

@@ -10,10 +10,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from typing import IO as Stream
+import time
 
 from vcc_cli.errors import VccError
+
+TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+    from typing import IO as Stream
+
 
 #: Bidirectional overrides and isolates: they make a terminal show text in another order.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -169,11 +175,40 @@ class IO:
 
     # -- stderr ---------------------------------------------------------------
 
+    def prompt(self, text: str, *, hide: bool = False, default: str | None = None) -> str:
+        """Ask on stderr and read the answer: from stdin, or without echo from the
+        terminal when ``hide``; asked again while empty unless there is a ``default``.
+        End of input is an interruption, as Ctrl-D is at a shell prompt."""
+        shown = f"{text} [{default}]: " if default else f"{text}: "
+        while True:
+            if hide:
+                import getpass
+
+                try:
+                    value = getpass.getpass(shown, stream=self.stderr)
+                except EOFError:
+                    raise KeyboardInterrupt from None
+            else:
+                self.stderr.write(shown)
+                self.stderr.flush()
+                line = self.stdin.readline()
+                if not line:
+                    raise KeyboardInterrupt
+                value = line.rstrip("\r\n")
+            if value.strip() or default is not None:
+                return value if value.strip() else default or ""
+
     def note(self, message: str) -> None:
         self.stderr.write(f"vcc: {one_line(message)}\n")
         self.stderr.flush()
 
     def error(self, err: VccError) -> None:
+        from vcc_cli.errors import ShownUsage
+
+        if isinstance(err, ShownUsage):  # our own help text, several lines
+            self.stderr.write(err.message.rstrip("\n") + "\n")
+            self.stderr.flush()
+            return
         self.stderr.write(f"vcc: error: {one_line(err.message)}\n")
         if err.hint:
             self.stderr.write(f"hint: {one_line(err.hint)}\n")
@@ -184,3 +219,207 @@ class IO:
 
         color = self.color if stream is self.stdout else self.stderr_color
         return Console(file=stream, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True)
+
+
+# --------------------------------------------------------------------------- answers: bodies, -i heads, -v traces
+
+COLOR_LIMIT = 2 * 1024 * 1024  # bytes of JSON above which a terminal gets it uncoloured (rich is slow on huge text)
+_BINARY_TYPES = ("application/octet-stream", "application/zip", "application/pdf", "application/gzip")
+#: What a body that is not JSON parses to (None is JSON's null).
+NOT_JSON = object()
+
+
+def emit_json(io: IO, value: object, *, output: Path | None = None, raw: bool = False) -> None:
+    """A query result or merged document: a string raw (like ``jq -r``), anything
+    else as JSON, pretty and coloured on a terminal, compact when piped or saved."""
+    if isinstance(value, str):
+        return emit_bytes(io, (value + "\n").encode("utf-8"), output)
+    if output is None and io.stdout_tty and not raw:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        if len(text) <= COLOR_LIMIT:
+            return io.print_json(value)
+        return io.write_line(text)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    emit_bytes(io, (text + "\n").encode("utf-8"), output)
+
+
+def emit_bytes(io: IO, data: bytes, output: Path | None = None) -> None:
+    """``data`` on stdout, or saved into ``output`` (complete or not at all)."""
+    if output is not None:
+        from vcc_cli.download import save
+
+        written = save([data], output)
+        io.note(f"saved {output} ({written} bytes)")
+    else:
+        io.write_bytes(data)
+
+
+def content_type(response) -> str:
+    return response.headers.get("Content-Type", "")
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _binary_type(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media.startswith(("audio/", "video/", "image/", "font/")) or media in _BINARY_TYPES
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\0" in head:
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start < len(head) - 4  # a multi-byte character cut at the edge is fine
+    return False
+
+
+def _refuse_binary(io: IO, response) -> None:
+    size = response.headers.get("Content-Length")
+    what = f"{size} bytes, " if size else ""
+    io.note(
+        f"binary body ({what}{content_type(response) or 'no content type'}) not shown on a terminal; "
+        "save it with -o FILE, or pipe it"
+    )
+
+
+def render_body(io: IO, response, *, raw: bool, force_bytes: bool = False) -> None:
+    """Body to stdout: byte for byte when piped (or -o -); pretty JSON on a terminal
+    unless --raw; never binary on a terminal (HTTPie's rule), and then without reading it."""
+    from vcc_cli.http import iter_body
+
+    if not io.stdout_tty or force_bytes:
+        for chunk in iter_body(response):
+            io.write_bytes(chunk)
+        return
+    ctype = content_type(response)
+    if _binary_type(ctype):
+        return _refuse_binary(io, response)
+    chunks = iter_body(response)
+    first = next(chunks, b"")
+    if _looks_binary(first):
+        return _refuse_binary(io, response)
+    data = first + b"".join(chunks)
+    if not data:
+        return
+    if raw:
+        io.write_bytes(data)
+        return
+    if _is_json(ctype) or data.lstrip()[:1] in (b"{", b"["):
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep: shown as text
+            document = NOT_JSON
+        if document is not NOT_JSON:
+            try:
+                io.print_json(document)
+                return
+            except RecursionError:
+                pass
+    io.write_bytes(data if data.endswith(b"\n") else data + b"\n")
+
+
+def save_body(io: IO, response, target: Path) -> None:
+    """Stream the body into ``target`` (constant memory; complete or absent), with a
+    progress bar on stderr when it is a terminal."""
+    from vcc_cli.download import save
+    from vcc_cli.http import iter_body
+
+    total = int(response.headers.get("Content-Length") or 0) or None
+    progress = task = None
+    if io.stderr_tty:
+        from rich.console import Console
+        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)
+        progress = Progress(
+            *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
+        )
+        progress.start()
+        task = progress.add_task(target.name, total=total)
+    try:
+        written = save(
+            iter_body(response), target, on_chunk=(lambda n: progress.update(task, advance=n)) if progress else None
+        )
+    finally:
+        if progress:
+            progress.stop()
+    io.note(f"saved {target} ({written} bytes)")
+
+
+# --------------------------------------------------------------------------- -i and -v
+
+
+def status_head(response) -> str:
+    from vcc_cli.http import http_version, redact_headers
+
+    lines = [f"{http_version(response)} {response.status_code} {response.reason or ''}".rstrip()]
+    lines += [f"{k}: {v}" for k, v in redact_headers(response.headers.items())]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+class Trace:
+    """``-v``: each request and response on stderr, secrets redacted, with timings."""
+
+    def __init__(self, io, session, body: bytes | None):
+        self.io = io
+        self.session = session
+        self.body = body
+        self.caller = None
+        self.started = time.monotonic()
+        self.token_told = False
+
+    def _write(self, lines: list[str]) -> None:
+        self.io.stderr.write("".join(line + "\n" for line in lines))
+        self.io.stderr.flush()
+
+    def request(self, method: str, url: str, headers: dict[str, str]) -> None:
+        from vcc_cli.http import redact_headers, redact_url
+
+        lines = []
+        if not self.token_told and self.caller is not None:
+            self.token_told = True
+            origin = {
+                "cache": "from the cache",
+                "fetched": "fetched from the token endpoint",
+                "env": "VCC_TOKEN",
+                "header": "-H Authorization",
+            }.get(self.caller.token_origin or "", self.caller.token_origin)
+            lines.append(f"* bearer token: {origin}")
+        ours = {k.lower() for k in headers}
+        session_headers = getattr(self.session, "headers", {}) or {}
+        merged = [(k, v) for k, v in session_headers.items() if k.lower() not in ours] + list(headers.items())
+        lines.append(f"> {method} {redact_url(url)}")
+        lines += [f"> {k}: {v}" for k, v in redact_headers(merged)]
+        if self.body is not None:
+            lines.append(f"> ({len(self.body)} bytes of body)")
+        lines.append(">")
+        self._write(lines)
+
+    def response(self, response, seconds: float) -> None:
+        from vcc_cli.http import redact_headers, redact_url
+
+        lines = []
+        chain = [*getattr(response, "history", []), response]
+        for index, step in enumerate(chain):
+            lines += [f"< {line}" for line in status_head(step).rstrip("\r\n").split("\r\n")]
+            if index + 1 < len(chain):
+                nxt = chain[index + 1].request
+                dropped = "Authorization" in step.request.headers and "Authorization" not in nxt.headers
+                lines.append(
+                    f"* redirected to {redact_url(nxt.url)}"
+                    + (" (Authorization not sent: another host)" if dropped else "")
+                )
+                lines.append(f"> {nxt.method} {redact_url(nxt.url)}")
+                lines += [f"> {k}: {v}" for k, v in redact_headers(nxt.headers.items())]
+        lines.append(f"* HTTP {response.status_code} after {seconds * 1000:.0f} ms")
+        self._write(lines)
+
+    def done(self) -> None:
+        sent = self.caller.requests_sent if self.caller else 0
+        self._write([f"* {sent} request{'s' if sent != 1 else ''} in {time.monotonic() - self.started:.3f} s"])

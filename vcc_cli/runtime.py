@@ -2,69 +2,91 @@
 
 Commands take a ``Runtime``; tests build one with a fixed clock, a dict for
 the environment, an in-memory keyring or a ``responses``-mocked session.
+Nothing else in vcc reads ``os.environ``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from vcc_cli import config
 from vcc_cli.output import IO
+
+TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Callable, MutableMapping
+    from pathlib import Path
+
+    from vcc_cli.tokens.cache import TokenCache
 
 
 class KeyringStore:
     """The keyring functions commands use; swapped for a dict-backed one in tests."""
 
+    def __init__(self, env: MutableMapping[str, str] | None = None):
+        self.env = os.environ if env is None else env
+
     def get_secret(self, profile: str, client_id: str | None = None) -> str:
         from vcc_cli.tokens import secrets
 
-        return secrets.get_secret(profile, client_id)
+        return secrets.get_secret(profile, client_id, env=self.env)
 
     def set_secret(self, profile: str, secret: str) -> None:
         from vcc_cli.tokens import secrets
 
-        secrets.set_secret(profile, secret)
+        secrets.set_secret(profile, secret, env=self.env)
 
     def delete_secret(self, profile: str) -> bool:
         from vcc_cli.tokens import secrets
 
-        return secrets.delete_secret(profile)
+        return secrets.delete_secret(profile, env=self.env)
 
     def backend_name(self) -> str:
         from vcc_cli.tokens import secrets
 
-        return secrets.backend_name()
+        return secrets.backend_name(env=self.env)
 
 
-def _new_session():
-    from vcc_cli.http import new_session
+def new_session(env: MutableMapping[str, str]) -> object:
+    """A requests session for one run: verification on, with a corporate CA bundle
+    from the environment checked and used (requests alone ignores SSL_CERT_FILE)."""
+    from vcc_cli.http import new_session as session_for
 
-    session = new_session()
-    # Verification stays on; a corporate CA bundle from the environment is checked
-    # and used (requests alone ignores SSL_CERT_FILE). requests reads the process
-    # environment for these, so this does too.
-    bundle = config.ca_bundle(os.environ)
+    session = session_for()
+    bundle = config.ca_bundle(env)
     if bundle:
         session.verify = bundle
     return session
 
 
-@dataclass
 class Runtime:
-    env: MutableMapping[str, str] = field(default_factory=lambda: os.environ)
-    io: IO | None = None
-    clock: Callable[[], float] = time.time
-    session_factory: Callable[[], object] = _new_session
-    keyring: KeyringStore = field(default_factory=KeyringStore)
-    sleep: Callable[[float], None] = time.sleep
+    """Environment, streams, clock, sleep, keyring and the run's one HTTP session."""
 
-    def __post_init__(self) -> None:
-        if self.io is None:
-            self.io = IO(env=self.env)
+    def __init__(
+        self,
+        env: MutableMapping[str, str] | None = None,
+        io: IO | None = None,
+        clock: Callable[[], float] = time.time,
+        session_factory: Callable[[], object] | None = None,
+        keyring: KeyringStore | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.env: MutableMapping[str, str] = os.environ if env is None else env
+        self.io: IO = io if io is not None else IO(env=self.env)
+        self.clock = clock
+        self.sleep = sleep
+        self.keyring: KeyringStore = keyring if keyring is not None else KeyringStore(self.env)
+        self.session_factory: Callable[[], object] = session_factory or (lambda: new_session(self.env))
+        self._session: object = None
+
+    @property
+    def session(self):  # requests.Session; untyped so that requests stays unimported here
+        """The run's HTTP session, shared by the token source and the caller (one
+        connection pool), created on first use."""
+        if self._session is None:
+            self._session = self.session_factory()
+        return self._session
 
     @property
     def config_dir(self) -> Path:
@@ -77,7 +99,7 @@ class Runtime:
     def config_file(self) -> config.ConfigFile:
         return config.ConfigFile(self.config_dir)
 
-    def token_cache(self):
+    def token_cache(self) -> TokenCache:
         from vcc_cli.tokens.cache import TokenCache
 
         return TokenCache(self.cache_dir, clock=self.clock)

@@ -64,17 +64,19 @@ def test_empty_secret_on_stdin_is_a_usage_error(vcc):
 
 
 def test_prompts_on_a_terminal_for_what_is_missing(vcc, mock_http, keyring_store, monkeypatch):
-    answers = iter(["nam", "prompted-id", "hidden-secret"])
     hidden = []
-
-    def fake_prompt(text, hide_input=False, **kw):
-        hidden.append(hide_input)
-        return next(answers)
-
-    monkeypatch.setattr("typer.prompt", fake_prompt)
-    vcc("login", "--no-verify", tty=True)
-    assert hidden == [False, False, True]
+    monkeypatch.setattr("getpass.getpass", lambda prompt, stream=None: hidden.append(prompt) or "hidden-secret")
+    done = vcc("login", "--no-verify", tty=True, stdin="nam\nprompted-id\n")
+    assert hidden == ["Client secret: "]  # only the secret is read without echo
+    assert "Region (emea, nam, apac): " in done.stderr and "Client ID: " in done.stderr
     assert keyring_store.secrets == {"default": "hidden-secret"}
+    assert vcc("status", "--no-clock").stdout.count("prompted-id") == 1
+
+
+def test_an_empty_answer_is_asked_again_and_end_of_input_stops(vcc, monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt, stream=None: "s")
+    done = vcc("login", "--no-verify", tty=True, stdin="\nnam\n", expect_error=130)
+    assert done.stderr.count("Region (emea, nam, apac): ") == 2 and "vcc: interrupted" in done.stderr
 
 
 def test_custom_urls_are_saved_in_the_profile(vcc, mock_http, tmp_path):

@@ -201,9 +201,10 @@ def test_secret_given_to_login_on_stdin_leaks_nowhere(session, emulator, keyring
 
 
 def test_secret_typed_at_the_login_prompt_leaks_nowhere(session, emulator, monkeypatch, keyring_store):
-    answers = iter([CLIENT_ID, SECRET])
-    monkeypatch.setattr("typer.prompt", lambda text, **kw: next(answers))
-    done = session.run("login", "--auth-url", emulator.url, "--api-url", emulator.url, "-s", "stats", tty=True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt, stream=None: SECRET)
+    done = session.run(
+        "login", "--auth-url", emulator.url, "--api-url", emulator.url, "-s", "stats", tty=True, stdin=CLIENT_ID + "\n"
+    )
     assert done.code == 0 and keyring_store.secrets == {"default": SECRET}
     _check(session, emulator, everything=False)
 

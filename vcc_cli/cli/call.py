@@ -1,144 +1,103 @@
-"""``vcc call [METHOD] PATH``: an authenticated VCC API call, scope and Accept chosen from the path."""
+"""``vcc call``: its option table and help."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from vcc_cli.cli import common, complete
+from vcc_cli.cli.table import FLAG, LIST, Arg, Command, Opt, number
+from vcc_cli.commands import call
 
-import typer
-
-from vcc_cli.call import CallOptions, run
-from vcc_cli.cli import options
-from vcc_cli.runtime import current
-
-# --------------------------------------------------------------------------- the command
-
-
-def command(
-    args: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="[METHOD] PATH",
-            help="Optional method, then a path such as /stats/agent-activities.",
-            show_default=False,
-            autocompletion=options.complete_call_target,
+COMMAND = Command(
+    "call",
+    call.CallOptions,
+    call.run,
+    [
+        Opt(("--method", "-X"), "method", "HTTP method (default GET, or POST with a body).", metavar="METHOD"),
+        Opt(("--param", "-q"), "params", "Query parameter, URL-encoded; repeatable.", kind=LIST, metavar="KEY=VALUE"),
+        Opt(
+            ("--header", "-H"),
+            "headers",
+            "Request header, replaces a default one; repeatable.",
+            kind=LIST,
+            metavar="'NAME: VALUE'",
         ),
-    ],
-    method: Annotated[
-        str | None,
-        typer.Option("--method", "-X", metavar="METHOD", help="HTTP method (default GET, or POST with a body)."),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-q", metavar="KEY=VALUE", help="Query parameter, URL-encoded; repeatable."),
-    ] = None,
-    header: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--header", "-H", metavar="'NAME: VALUE'", help="Request header, replaces a default one; repeatable."
-        ),
-    ] = None,
-    data: Annotated[
-        str | None,
-        typer.Option("--data", "-d", metavar="JSON|@FILE|@-", help="JSON body: inline, from a file, or from stdin."),
-    ] = None,
-    raw_field: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--raw-field",
-            "-f",
+        Opt(("--data", "-d"), "data", "JSON body: inline, from a file, or from stdin.", metavar="JSON|@FILE|@-"),
+        Opt(
+            ("--raw-field", "-f"),
+            "raw_fields",
+            "String field of a JSON body (query parameter for GET); key[sub] nests, key[] lists.",
+            kind=LIST,
             metavar="KEY=VALUE",
-            help="String field of a JSON body (query parameter for GET); key[sub] nests, key[] lists.",
         ),
-    ] = None,
-    typed_field: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--field", "-F", metavar="KEY=VALUE", help="Typed field: numbers, true/false, null, @file; nests like -f."
+        Opt(
+            ("--field", "-F"),
+            "typed_fields",
+            "Typed field: numbers, true/false, null, @file; nests like -f.",
+            kind=LIST,
+            metavar="KEY=VALUE",
         ),
-    ] = None,
-    api_version: Annotated[
-        int | None,
-        typer.Option(
-            "--api-version", min=1, metavar="N", help="Accept version N (default: the catalog's for the path)."
+        Opt(
+            ("--api-version",),
+            "api_version",
+            "Accept version N (default: the catalog's for the path).",
+            metavar="N",
+            convert=number(1, integer=True),
         ),
-    ] = None,
-    scope: options.Scopes = None,
-    profile: options.ProfileOpt = None,
-    region: options.RegionOpt = None,
-    timeout: options.TimeoutOpt = None,
-    paginate: Annotated[
-        bool,
-        typer.Option(
-            "--paginate",
-            help="Fetch every page (page numbers or continuation tokens) and print one document with all items.",
+        common.SCOPES,
+        common.PROFILE,
+        common.REGION,
+        common.TIMEOUT,
+        Opt(
+            ("--paginate",),
+            "paginate",
+            "Fetch every page (page numbers or continuation tokens) and print one document with all items.",
+            kind=FLAG,
         ),
-    ] = False,
-    query: Annotated[
-        str | None,
-        typer.Option(
-            "--query", metavar="EXPR", help="JMESPath over the JSON result (after --paginate); a string prints raw."
+        Opt(
+            ("--query",),
+            "query",
+            "JMESPath over the JSON result (after --paginate); a string prints raw.",
+            metavar="EXPR",
         ),
-    ] = None,
-    raw: Annotated[
-        bool, typer.Option("--raw", help="Write the body byte for byte, even on a terminal (never binary).")
-    ] = False,
-    include: Annotated[
-        bool, typer.Option("--include", "-i", help="Print the status line and headers before the body.")
-    ] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Stream the body into FILE, complete or not at all (for recordings)."
+        Opt(("--raw",), "raw", "Write the body byte for byte, even on a terminal (never binary).", kind=FLAG),
+        Opt(("--include", "-i"), "include", "Print the status line and headers before the body.", kind=FLAG),
+        Opt(
+            ("--output", "-o"),
+            "output",
+            "Stream the body into FILE, complete or not at all (for recordings); - for stdout.",
+            metavar="FILE",
         ),
-    ] = None,
-    byte_range: Annotated[
-        str | None,
-        typer.Option(
-            "--range", metavar="FIRST-LAST", help="Ask for part of the body: bytes FIRST-LAST, FIRST- or -SUFFIX."
+        Opt(
+            ("--range",),
+            "byte_range",
+            "Ask for part of the body: bytes FIRST-LAST, FIRST- or -SUFFIX.",
+            metavar="FIRST-LAST",
         ),
-    ] = None,
-    retries: Annotated[
-        int,
-        typer.Option(
-            "--retries", min=0, max=10, metavar="N", help="Retries on 429, and 502/503/504 for idempotent methods."
+        Opt(
+            ("--retries",),
+            "retries",
+            "Retries on 429, and 502/503/504 for idempotent methods.",
+            default=call.RETRIES,
+            metavar="N",
+            convert=number(0, 10, integer=True),
         ),
-    ] = 3,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show requests, responses and timings on stderr (secrets redacted).")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the request as a curl command and send nothing.")
-    ] = False,
-) -> None:
-    """Call a VCC API with a bearer token; scope and Accept version come from the path.
+        Opt(
+            ("--verbose", "-v"),
+            "verbose",
+            "Show requests, responses and timings on stderr (secrets redacted).",
+            kind=FLAG,
+        ),
+        Opt(("--dry-run",), "dry_run", "Print the request as a curl command and send nothing.", kind=FLAG),
+    ],
+    args=Arg(
+        "args",
+        "[METHOD] PATH",
+        "Optional method, then a path such as /stats/agent-activities.",
+        complete=complete.complete_call_target,
+    ),
+    panel="Tokens and calls",
+    short_help="Call a VCC API; scope and Accept version come from the path.",
+    help="""Call a VCC API with a bearer token; scope and Accept version come from the path.
 
     Example: vcc call /useradmin/users --paginate --query 'items[].username'
-    """
-    to_stdout = output is not None and str(output) == "-"  # as curl: -o - is stdout, byte for byte
-    opts = CallOptions(
-        args,
-        method,
-        param or [],
-        header or [],
-        data,
-        api_version,
-        scope or [],
-        profile,
-        region,
-        timeout,
-        raw,
-        include,
-        output,
-        retries,
-        verbose,
-        dry_run,
-        raw_field or [],
-        typed_field or [],
-        paginate,
-        query,
-        byte_range,
-    )
-    if to_stdout:
-        opts.output, opts.stdout_bytes = None, True
-    raise typer.Exit(run(opts, current()))
+    """,
+)

@@ -1,109 +1,51 @@
-"""``vcc emulator``: a local VCC on loopback, to try vcc or test scripts without an account."""
+"""``vcc emulator``: its option table and help."""
 
 from __future__ import annotations
 
-import signal
-from dataclasses import dataclass, field
-from typing import Annotated
+from vcc_cli.cli.table import FLAG, LIST, Command, Opt, number
+from vcc_cli.commands import emulator
 
-import typer
-
-from vcc_cli.errors import UsageError
-from vcc_cli.runtime import Runtime, current
-
-
-@dataclass
-class EmulatorOptions:
-    host: str = "127.0.0.1"
-    port: int = 0
-    token_ttl: int = 7200  # VCC's token lifetime
-    clients: list[str] = field(default_factory=list)
-    recording_size: int | None = None
-    verbose: bool = False
-
-
-def run(opts: EmulatorOptions, rt: Runtime) -> int:
-    from vcc_cli.config import is_loopback
-    from vcc_cli.emulator import DEFAULT_CLIENT, DEFAULT_RECORDING_SIZE, Emulator, parse_client
-
-    io = rt.io
-    specs = [spec.strip() for value in opts.clients for spec in value.split(";") if spec.strip()]
-    try:
-        clients = [parse_client(spec) for spec in specs] or [DEFAULT_CLIENT]
-    except ValueError as exc:
-        raise UsageError(
-            f"bad --client: {exc}", "write it as ID:SECRET:SCOPE[,SCOPE…], e.g. abcde:12345:stats"
-        ) from None
-    try:
-        emulator = Emulator(
-            host=opts.host,
-            port=opts.port,
-            clients=clients,
-            token_ttl=opts.token_ttl,
-            recording_size=DEFAULT_RECORDING_SIZE if opts.recording_size is None else opts.recording_size,
-            log=io.note if opts.verbose else None,
-        )
-    except OSError as exc:
-        import socket
-
-        hint = (
-            "give an address of this machine, e.g. --host 127.0.0.1"
-            if isinstance(exc, socket.gaierror)
-            else "choose another --port (0 picks a free one)"
-        )
-        raise UsageError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror}", hint) from None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if not is_loopback(opts.host):
-        io.note(f"warning: listening on {opts.host}, not loopback: other machines can reach this emulator")
-        if not is_loopback(emulator.local_host):  # a wildcard's URL names loopback already
-            io.note(
-                f"note: vcc accepts plain http only on loopback and will refuse {emulator.url}; "
-                "--host 0.0.0.0 also listens on 127.0.0.1"
-            )
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:  # Ctrl-C (or SIGTERM) at any moment from here on is a normal stop
-        io.note(f"VCC emulator at {emulator.url} (token endpoint {emulator.url}/Auth/connect/token); Ctrl-C stops it")
-        for client in clients:
-            io.note(f"client {client.client_id}: scopes {' '.join(sorted(client.scopes))}")
-        # stdout: what a shell needs to point vcc at it (the demo client's secret is public)
-        io.write_line(f"export VCC_AUTH_URL={emulator.url} VCC_API_URL={emulator.url}")
-        if clients == [DEFAULT_CLIENT]:
-            io.write_line(f"export VCC_CLIENT_ID={DEFAULT_CLIENT.client_id} VCC_CLIENT_SECRET={DEFAULT_CLIENT.secret}")
-        emulator.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        emulator.stop()
-        signal.signal(signal.SIGTERM, previous)
-    io.note("emulator stopped")
-    return 0
-
-
-def command(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: a free one, printed at start).")] = 0,
-    token_ttl: Annotated[
-        int, typer.Option("--token-ttl", min=1, metavar="SECONDS", help="Lifetime of issued tokens (VCC's is 7200).")
-    ] = 7200,
-    client: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--client",
-            metavar="ID:SECRET:SCOPE,…",
-            help="A client and its allowed scopes; repeatable (default: demo-client:demo-secret with every scope).",
+COMMAND = Command(
+    "emulator",
+    emulator.EmulatorOptions,
+    emulator.run,
+    [
+        Opt(("--host",), "host", "Address to listen on (loopback by default).", default="127.0.0.1", metavar="HOST"),
+        Opt(
+            ("--port",),
+            "port",
+            "Port (0: a free one, printed at start).",
+            default=0,
+            metavar="PORT",
+            convert=number(0, 65535, integer=True),
         ),
-    ] = None,
-    recording_size: Annotated[
-        int | None, typer.Option("--recording-size", min=0, metavar="BYTES", help="Size of each WAV call recording.")
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request on stderr.")] = False,
-) -> None:
-    """Serve a local VCC (token endpoint and sample APIs) for trying vcc or testing scripts.
+        Opt(
+            ("--token-ttl",),
+            "token_ttl",
+            "Lifetime of issued tokens (VCC's is 7200).",
+            default=emulator.TOKEN_TTL,
+            metavar="SECONDS",
+            convert=number(1, integer=True),
+        ),
+        Opt(
+            ("--client",),
+            "clients",
+            "A client and its allowed scopes; repeatable (default: demo-client:demo-secret with every scope).",
+            kind=LIST,
+            metavar="ID:SECRET:SCOPE,…",
+        ),
+        Opt(
+            ("--recording-size",),
+            "recording_size",
+            "Size of each WAV call recording.",
+            metavar="BYTES",
+            convert=number(0, integer=True),
+        ),
+        Opt(("--verbose", "-v"), "verbose", "Log each request on stderr.", kind=FLAG),
+    ],
+    panel="Exploring",
+    short_help="Serve a local VCC for trying vcc and testing scripts.",
+    help="""Serve a local VCC (token endpoint and sample APIs) for trying vcc or testing scripts.
 
     Prints the variables that point vcc at it; Ctrl-C stops it.
 
@@ -111,6 +53,5 @@ def command(
     Examples:
       vcc emulator
       vcc emulator --port 8480 --client abcde:12345:agents-availability:read --token-ttl 60
-    """
-    opts = EmulatorOptions(host, port, token_ttl, client or [], recording_size, verbose)
-    raise typer.Exit(run(opts, current()))
+    """,
+)

@@ -1,50 +1,48 @@
-"""``vcc token``: print a bearer token, served from the disk cache while it lives."""
+"""``vcc token``: its option table and help."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from vcc_cli.cli import common
+from vcc_cli.cli.table import FLAG, Command, Opt, choice, number
+from vcc_cli.commands import token
 
-import typer
-
-from vcc_cli.cli import options
-from vcc_cli.runtime import current
-from vcc_cli.tokens.command import Format, TokenOptions, run
-
-
-def command(
-    scope: options.Scopes = None,
-    profile: options.ProfileOpt = None,
-    region: options.RegionOpt = None,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Always fetch a new token and replace the cached one.")
-    ] = False,
-    min_ttl: Annotated[
-        float,
-        typer.Option(
-            "--min-ttl",
-            min=0,
+COMMAND = Command(
+    "token",
+    token.TokenOptions,
+    token.run,
+    [
+        common.SCOPES,
+        common.PROFILE,
+        common.REGION,
+        Opt(("--refresh",), "refresh", "Always fetch a new token and replace the cached one.", kind=FLAG),
+        Opt(
+            ("--min-ttl",),
+            "min_ttl",
+            "Serve a cached token only with at least this many seconds left.",
+            default=token.MIN_TTL,
             metavar="SECONDS",
-            help="Serve a cached token only with at least this many seconds left.",
+            convert=number(0, unit="seconds"),
         ),
-    ] = 60,
-    format: Annotated[
-        Format,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="raw: the token; header: an Authorization header; json: token and metadata.",
+        Opt(
+            ("--format", "-f"),
+            "format",
+            "raw: the token; header: an Authorization header; json: token and metadata.",
+            default="raw",
+            metavar="[raw|header|json]",
+            convert=choice(token.FORMATS),
+            complete=lambda incomplete: [f for f in token.FORMATS if f.startswith(incomplete.lower())],
         ),
-    ] = Format.raw,
-    timeout: options.TimeoutOpt = None,
-    clear: Annotated[
-        bool,
-        typer.Option(
-            "--clear", help="Remove this client's cached tokens (only those covering -s scopes, if given) and exit."
+        common.TIMEOUT,
+        Opt(
+            ("--clear",),
+            "clear",
+            "Remove this client's cached tokens (only those covering -s scopes, if given) and exit.",
+            kind=FLAG,
         ),
-    ] = False,
-) -> None:
-    """Print a bearer token for SCOPE, cached until shortly before it expires.
+    ],
+    panel="Tokens and calls",
+    short_help="Print a bearer token (cached on disk) for scripts.",
+    help="""Print a bearer token for SCOPE, cached until shortly before it expires.
 
     stdout is exactly the token and a newline; notes go to stderr.
 
@@ -54,6 +52,5 @@ def command(
       curl -H "Authorization: Bearer $(vcc token -s stats)" https://emea.api.cc.vonage.com/stats/...
       vcc token -s stats -s users:read --format json
       vcc token --clear
-    """
-    opts = TokenOptions(scope or [], profile, region, refresh, min_ttl, format, timeout, clear)
-    raise typer.Exit(run(opts, current()))
+    """,
+)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 #: The longest token lifetime vcc believes, in seconds; a larger ``expires_in`` is capped.
 MAX_LIFETIME = 24 * 3600
@@ -11,14 +10,32 @@ MAX_LIFETIME = 24 * 3600
 LATEST_TIME = 253_402_300_799.0
 
 
-@dataclass(frozen=True)
 class Token:
-    """A bearer token. ``expires_at`` is seconds since the epoch (UTC), None when unknown."""
+    """A bearer token. ``expires_at`` is seconds since the epoch (UTC), None when unknown.
+    A plain class: a cached ``vcc token`` does not pay for ``dataclasses``."""
 
-    access_token: str
-    token_type: str = "Bearer"
-    scopes: tuple[str, ...] = ()
-    expires_at: float | None = None
+    __slots__ = ("access_token", "expires_at", "scopes", "token_type")
+
+    def __init__(
+        self,
+        access_token: str,
+        token_type: str = "Bearer",
+        scopes: tuple[str, ...] = (),
+        expires_at: float | None = None,
+    ):
+        self.access_token = access_token
+        self.token_type = token_type
+        self.scopes = tuple(scopes)
+        self.expires_at = expires_at
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.access_token, self.token_type, self.scopes, self.expires_at)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def remaining(self, now: float) -> float | None:
         """Seconds of life left at ``now`` (may be negative), None when unknown."""

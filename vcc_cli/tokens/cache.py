@@ -14,14 +14,15 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from vcc_cli.config import ensure_private_dir, untrusted_reason
 from vcc_cli.tokens import LATEST_TIME, MAX_LIFETIME, Token
+
+TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 FORMAT_VERSION = 1
 #: Tolerated backwards clock step, in seconds, before an entry is distrusted.
@@ -32,13 +33,26 @@ class CacheUnavailable(Exception):
     """The cache directory cannot be created or written."""
 
 
-@dataclass(frozen=True)
 class Entry:
-    endpoint: str
-    client_id: str
-    scopes: tuple[str, ...]  # the requested scope set, sorted: part of the key
-    token: Token
-    obtained_at: float  # when the request that produced it was sent
+    """One cached token with its key (a plain class: ``dataclasses`` is not imported on a cache hit)."""
+
+    __slots__ = ("client_id", "endpoint", "obtained_at", "scopes", "token")
+
+    def __init__(self, endpoint: str, client_id: str, scopes: tuple[str, ...], token: Token, obtained_at: float):
+        self.endpoint = endpoint
+        self.client_id = client_id
+        self.scopes = tuple(scopes)  # the requested scope set, sorted: part of the key
+        self.token = token
+        self.obtained_at = obtained_at  # when the request that produced it was sent
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.endpoint, self.client_id, self.scopes, self.token, self.obtained_at)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def usable_at(self, now: float, min_ttl: float) -> bool:
         """Alive with at least ``min_ttl`` seconds left, and the clock has not
@@ -174,6 +188,8 @@ class TokenCache:
         """Store ``token`` atomically: temporary file, fsync, rename."""
         entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at)
         path = self._path(cache_key(endpoint, client_id, entry.scopes))
+        import tempfile
+
         try:
             ensure_private_dir(self.directory)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")

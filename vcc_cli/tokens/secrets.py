@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from vcc_cli.errors import AuthError
@@ -25,11 +25,11 @@ NO_KEYRING_HINT = (
 T = TypeVar("T")
 
 
-def keyring_timeout() -> float:
+def keyring_timeout(env: Mapping[str, str] | None = None) -> float:
     """VCC_KEYRING_TIMEOUT in seconds (default 5); anything but a sensible number is a usage error."""
     from vcc_cli.errors import UsageError
 
-    raw = os.environ.get("VCC_KEYRING_TIMEOUT", "")
+    raw = (os.environ if env is None else env).get("VCC_KEYRING_TIMEOUT", "")
     if not raw:
         return DEFAULT_TIMEOUT
     try:
@@ -41,8 +41,8 @@ def keyring_timeout() -> float:
     return value
 
 
-def _with_time_limit(action: str, fn: Callable[[], T], timeout: float | None = None) -> T:
-    timeout = keyring_timeout() if timeout is None else timeout
+def _with_time_limit(action: str, fn: Callable[[], T], env: Mapping[str, str] | None) -> T:
+    timeout = keyring_timeout(env)
     result: dict[str, object] = {}
 
     def target() -> None:
@@ -83,7 +83,7 @@ def _keyring_error(action: str, exc: BaseException) -> BaseException:
     return exc
 
 
-def _backend():
+def _backend(env: Mapping[str, str] | None = None):
     import keyring
     from keyring.backends import fail, null
 
@@ -95,7 +95,7 @@ def _backend():
         raise AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
     # The backend that would receive the secret (a chain stores in its first one).
     storing = chained[0] if chained else backend
-    if _priority(storing) < 1 and not _chosen_explicitly():
+    if _priority(storing) < 1 and not _chosen_explicitly(env):
         # keyring itself calls backends below priority 1 "not recommended": in practice
         # keyrings.alt's PlaintextKeyring, a file in the home directory. Never silently.
         name = f"{storing.__class__.__module__}.{storing.__class__.__name__}"
@@ -113,9 +113,9 @@ def _priority(backend) -> float:
         return 0.0
 
 
-def _chosen_explicitly() -> bool:
+def _chosen_explicitly(env: Mapping[str, str] | None) -> bool:
     """True when the person chose the backend: PYTHON_KEYRING_BACKEND or keyring's config file."""
-    if os.environ.get("PYTHON_KEYRING_BACKEND", "").strip():
+    if (os.environ if env is None else env).get("PYTHON_KEYRING_BACKEND", "").strip():
         return True
     try:
         from keyring.core import load_config
@@ -125,15 +125,15 @@ def _chosen_explicitly() -> bool:
         return False
 
 
-def backend_name() -> str:
+def backend_name(env: Mapping[str, str] | None = None) -> str:
     """A readable name for the keyring backend in use (may raise AuthError)."""
-    backend = _with_time_limit("looking up the backend", _backend)
+    backend = _with_time_limit("looking up the backend", lambda: _backend(env), env)
     return f"{backend.__class__.__module__}.{backend.__class__.__name__}"
 
 
-def get_secret(profile: str, client_id: str | None = None) -> str:
+def get_secret(profile: str, client_id: str | None = None, env: Mapping[str, str] | None = None) -> str:
     """The secret stored for ``profile``; AuthError when there is none."""
-    secret = _with_time_limit("reading the secret", lambda: _backend().get_password(SERVICE, profile))
+    secret = _with_time_limit("reading the secret", lambda: _backend(env).get_password(SERVICE, profile), env)
     if not secret:
         raise AuthError(
             f"no client secret in the keyring for profile {profile!r}",
@@ -142,17 +142,17 @@ def get_secret(profile: str, client_id: str | None = None) -> str:
     return secret
 
 
-def set_secret(profile: str, secret: str) -> None:
-    _with_time_limit("storing the secret", lambda: _backend().set_password(SERVICE, profile, secret))
+def set_secret(profile: str, secret: str, env: Mapping[str, str] | None = None) -> None:
+    _with_time_limit("storing the secret", lambda: _backend(env).set_password(SERVICE, profile, secret), env)
 
 
-def delete_secret(profile: str) -> bool:
+def delete_secret(profile: str, env: Mapping[str, str] | None = None) -> bool:
     """Remove the profile's secret; False when there was none."""
 
     def delete() -> bool:
         from keyring.errors import PasswordDeleteError
 
-        backend = _backend()
+        backend = _backend(env)
         if backend.get_password(SERVICE, profile) is None:
             return False
         try:
@@ -161,4 +161,4 @@ def delete_secret(profile: str) -> bool:
             return False
         return True
 
-    return _with_time_limit("deleting the secret", delete)
+    return _with_time_limit("deleting the secret", delete, env)

@@ -1,10 +1,8 @@
-"""Options shared by several commands, with their help text and TAB completion."""
+"""TAB completion of option values: profiles, regions, scopes, call targets.
+
+Each function is cheap to import and never raises: completion must not fail loudly."""
 
 from __future__ import annotations
-
-from typing import Annotated
-
-import typer
 
 
 def complete_profiles(incomplete: str) -> list[str]:
@@ -44,41 +42,3 @@ def complete_call_target(incomplete: str) -> list[tuple[str, str]]:
         for endpoint in api.endpoints:
             seen.setdefault(endpoint.path, f"{endpoint.method} {endpoint.summary or api.name}".strip())
     return [(path, help) for path, help in sorted(seen.items()) if path.lower().startswith(incomplete.lower())]
-
-
-ProfileOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        "-p",
-        metavar="NAME",
-        autocompletion=complete_profiles,
-        help="Profile to use (else VCC_PROFILE, else 'default').",
-    ),
-]
-RegionOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--region",
-        "-r",
-        metavar="REGION",
-        autocompletion=complete_regions,
-        help="emea, nam or apac (else VCC_REGION, else the profile's).",
-    ),
-]
-TimeoutOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--timeout", metavar="SECONDS", min=0.001, help="Connect and read timeout (else VCC_TIMEOUT, else 10 s / 60 s)."
-    ),
-]
-Scopes = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--scope",
-        "-s",
-        metavar="SCOPE",
-        autocompletion=complete_scopes,
-        help="Scope to ask for; repeat for several (see `vcc scopes`).",
-    ),
-]

@@ -1,4 +1,4 @@
-"""What ``vcc status`` checks: every setting with where it came from, credentials,
+"""The checks of ``vcc status``: every setting with where it came from, credentials,
 keyring, files and their permissions, cached tokens, and the clock offset.
 
 Nothing here prints; ``collect`` returns a ``Report`` the command renders.
@@ -69,11 +69,11 @@ def _duration(seconds: float) -> str:
 
 
 def collect(rt: Runtime, profile_option: str | None, region_option: str | None, check_clock: bool = True) -> Report:
-    from vcc_cli.tokens.resolve import resolve_invocation
+    from vcc_cli import resolve
 
     report = Report()
     env = rt.env
-    name = config.resolve_profile_name(profile_option, env)
+    name = resolve.profile_name(profile_option, env)
     source = "option --profile" if profile_option else "env VCC_PROFILE" if env.get("VCC_PROFILE") else "default"
     report.add("profile", f"{name} ({source})")
 
@@ -95,7 +95,8 @@ def collect(rt: Runtime, profile_option: str | None, region_option: str | None, 
     )
 
     try:
-        inv = resolve_invocation(rt, profile_option, region_option)
+        inv = resolve.Invocation(rt, profile_option, region_option)
+        inv.target  # noqa: B018 - resolved here, to report what fails
     except VccError as exc:
         report.add("region and URLs", exc.message, False, exc.hint)
         return report
@@ -117,8 +118,10 @@ def _credentials(rt: Runtime, report: Report, inv) -> tuple[str | None, str | No
     """(client ID, where the secret comes from), or (None, None) when credentials are missing."""
     if rt.env.get("VCC_TOKEN"):
         report.add("VCC_TOKEN", "set: vcc uses it as is, with no fetch and no cache")
+    from vcc_cli import resolve
+
     try:
-        creds = config.resolve_credentials(rt.env, inv.profile, inv.profile_name, rt.keyring.get_secret)
+        creds = resolve.credentials(inv, token_allowed=False)
     except VccError as exc:
         report.add("credentials", exc.message, bool(rt.env.get("VCC_TOKEN")), exc.hint)
         return None, None
@@ -179,7 +182,7 @@ def _clock(rt: Runtime, report: Report, endpoint: str) -> None:
     from vcc_cli.http import send
 
     try:
-        session = rt.session_factory()
+        session = rt.session
         sent = rt.clock()
         response = send(session, "GET", endpoint, timeout=(5.0, 5.0), allow_redirects=False)
         received = rt.clock()

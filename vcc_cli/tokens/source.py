@@ -1,4 +1,4 @@
-"""Getting a token for a request: ``VCC_TOKEN`` → disk cache → token endpoint.
+"""A token for a client and scopes: from the disk cache, else the token endpoint.
 
 A cache miss takes the key's cross-process lock, looks again (another process
 may have just fetched it) and only then asks the token endpoint, so concurrent
@@ -8,13 +8,16 @@ cold invocations send one request between them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 
-from vcc_cli.config import Credentials
 from vcc_cli.errors import NetworkError
-from vcc_cli.tokens import Token
 from vcc_cli.tokens.cache import CacheUnavailable, TokenCache, cache_key
+
+TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from vcc_cli.resolve import Credentials
+    from vcc_cli.tokens import Token
 
 LOCK_MARGIN = 2.0  # seconds
 
@@ -26,40 +29,36 @@ def lock_timeout_for(timeout: tuple[float, float]) -> float:
     return 2 * (timeout[0] + timeout[1]) + LOCK_MARGIN
 
 
-@dataclass
 class Resolved:
-    token: Token
-    origin: str  # "env" (VCC_TOKEN), "cache" or "fetched"
-    notes: list[str] = field(default_factory=list)
+    """A token and where it came from: "cache" or "fetched" ("env" for VCC_TOKEN)."""
+
+    __slots__ = ("notes", "origin", "token")
+
+    def __init__(self, token: Token, origin: str, notes: list[str] | None = None):
+        self.token = token
+        self.origin = origin
+        self.notes = notes if notes is not None else []
 
 
-def env_token(env: Mapping[str, str]) -> Token | None:
-    """``VCC_TOKEN`` used as is: no fetch, no cache. It must look like a bearer token
-    (visible ASCII, RFC 6750), and is never echoed when it does not."""
-    value = env.get("VCC_TOKEN", "").strip()
-    if not value:
-        return None
-    if not all("!" <= ch <= "~" for ch in value):
-        from vcc_cli.errors import UsageError
-
-        raise UsageError(
-            "VCC_TOKEN is not a bearer token: it has spaces, line breaks or non-ASCII characters (not shown)",
-            "set it to the token alone, e.g. VCC_TOKEN=$(vcc token -s stats), or unset it",
-        )
-    return Token(value, "Bearer", (), None)
-
-
-@dataclass
 class TokenSource:
-    """Everything needed to produce a token for one endpoint and client."""
+    """Everything needed to produce a token for one endpoint and client.
+    ``session`` returns the run's HTTP session (created on first use)."""
 
-    endpoint: str
-    credentials: Credentials
-    cache: TokenCache
-    timeout: tuple[float, float]
-    session_factory: Callable[[], object]
-    clock: Callable[[], float] = time.time
-    _session: object = None
+    def __init__(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        cache: TokenCache,
+        timeout: tuple[float, float],
+        session: Callable[[], object],
+        clock: Callable[[], float] = time.time,
+    ):
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.cache = cache
+        self.timeout = timeout
+        self._session = session
+        self.clock = clock
 
     @property
     def lock_timeout(self) -> float:
@@ -67,9 +66,7 @@ class TokenSource:
 
     @property
     def session(self):
-        if self._session is None:
-            self._session = self.session_factory()
-        return self._session
+        return self._session()
 
     def cached(self, scopes: Sequence[str], min_ttl: float) -> Token | None:
         entry = self.cache.find(self.endpoint, self.credentials.client_id, scopes, min_ttl)
@@ -157,45 +154,3 @@ class TokenSource:
     def drop(self, token: Token) -> int:
         """Forget cached entries holding ``token`` (after the API rejected it)."""
         return self.cache.remove(lambda e: e.token.access_token == token.access_token)
-
-
-@dataclass
-class Invocation:
-    """The profile and target one command works with (SPEC section 3)."""
-
-    profile_name: str
-    profile: object  # config.Profile | None
-    target: object  # config.Target
-
-
-def resolve_invocation(runtime, profile_option: str | None, region_option: str | None) -> Invocation:
-    from vcc_cli import config
-
-    name = config.resolve_profile_name(profile_option, runtime.env)
-    profile = runtime.config_file().get_profile(name)
-    if profile is None and profile_option:
-        names = runtime.config_file().profile_names()
-        from vcc_cli.errors import UsageError
-
-        raise UsageError(
-            f"no profile named {profile_option!r}",
-            f"known profiles: {', '.join(names)}" if names else "create it with: vcc login --profile " + profile_option,
-        )
-    target = config.resolve_target(profile, name, region_option, runtime.env)
-    return Invocation(name, profile, target)
-
-
-def token_source(runtime, invocation: Invocation, timeout_option: float | None) -> TokenSource:
-    from vcc_cli import config
-
-    credentials = config.resolve_credentials(
-        runtime.env, invocation.profile, invocation.profile_name, runtime.keyring.get_secret
-    )
-    return TokenSource(
-        endpoint=invocation.target.token_endpoint,
-        credentials=credentials,
-        cache=runtime.token_cache(),
-        timeout=config.resolve_timeout(timeout_option, runtime.env),
-        session_factory=runtime.session_factory,
-        clock=runtime.clock,
-    )

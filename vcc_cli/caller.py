@@ -1,0 +1,241 @@
+"""Sending ``vcc call`` requests with the token machinery: one token per run
+(``VCC_TOKEN``, cache or token endpoint), a refresh on 401, retries on 429 and
+502/503/504, and the errors an answer >= 400 becomes.
+
+The bearer token is only ever sent to the configured API origin: ``request.py``
+refuses other hosts, and requests drops the Authorization header itself when a
+redirect leaves that host (``Session.rebuild_auth``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vcc_cli import catalog
+from vcc_cli.errors import ApiError, AuthError
+from vcc_cli.http import RetryPolicy, send
+from vcc_cli.request import CallRequest
+
+MIN_TTL = 60.0  # seconds a cached token must have left to serve a call (TokenSource.get's default)
+
+
+@dataclass
+class Sent:
+    response: object  # requests.Response, streaming
+    elapsed: float  # seconds until the headers arrived, retries included
+    token_scopes: tuple[str, ...] | None  # None when unknown
+
+
+@dataclass
+class Caller:
+    """Sends requests with the token machinery: the token is resolved once
+    (VCC_TOKEN, cache or token endpoint) and reused for every request of the
+    invocation (pages included); a 401 on a cached or fetched token drops it,
+    fetches a new one and retries once; 429 and 502/503/504 go through
+    ``policy``. ``on_request(method, url, headers)`` and
+    ``on_response(response, seconds)`` see every attempt (for -v)."""
+
+    accept: str
+    session: object
+    timeout: tuple[float, float]
+    policy: RetryPolicy
+    notify: Callable[[str], None]
+    tokens: object = None  # TokenSource-like: get(scopes, refresh=) and drop(token); None without one
+    env_token: object = None  # Token from VCC_TOKEN
+    on_request: Callable[[str, str, dict[str, str]], None] | None = None
+    on_response: Callable[[object, float], None] | None = None
+    requests_sent: int = 0
+    _token: object = None
+    _origin: str | None = None
+    _scopes: tuple[str, ...] = ()  # the scopes of the token in use
+
+    def _resolve(self, req: CallRequest) -> None:
+        if self._origin is not None:
+            return
+        self._scopes = req.scopes
+        if req.user_sets_authorization:
+            self._token, self._origin = None, "header"
+        elif self.env_token is not None:
+            self._token, self._origin = self.env_token, "env"
+        else:
+            resolved = self._first_token(req)
+            for note in resolved.notes:
+                self.notify(note)
+            self._token, self._origin = resolved.token, resolved.origin
+
+    def _first_token(self, req: CallRequest):
+        """A token for the request's scopes; if the token endpoint refuses an
+        inferred scope (invalid_scope) and the endpoint accepts another, that
+        one is asked for, once, with a note."""
+        from vcc_cli.errors import TokenRefused
+
+        if req.scope_alternatives and self.tokens.cached(req.scopes, MIN_TTL) is None:
+            # A token cached for another accepted scope (say after an earlier
+            # invalid_scope fallback) serves without asking for a refused one again;
+            # get() serves it, with its notes about distrusted cache files.
+            for other in req.scope_alternatives:
+                if self.tokens.cached((other,), MIN_TTL) is not None:
+                    self._scopes = (other,)
+                    return self.tokens.get(self._scopes, min_ttl=MIN_TTL)
+        try:
+            return self.tokens.get(req.scopes)
+        except TokenRefused as refused:
+            if refused.code != "invalid_scope" or not req.scope_alternatives:
+                raise
+            wanted, other = " ".join(req.scopes), req.scope_alternatives[0]
+            self.notify(
+                f"the token endpoint refused scope {wanted!r}; {req.path} also accepts {other!r}: "
+                "asking for that instead"
+            )
+            self._scopes = (other,)
+            try:
+                return self.tokens.get(self._scopes)
+            except TokenRefused as again:
+                if again.code != "invalid_scope":
+                    raise
+                raise AuthError(
+                    f"the token endpoint refused both scopes {wanted!r} and {other!r} (invalid_scope)",
+                    "add one of them to these API credentials in VCC's API Admin, or pass -s SCOPE (see `vcc scopes`)",
+                ) from None
+
+    @property
+    def token_origin(self) -> str | None:
+        """Where the token came from: "cache", "fetched", "refreshed", "env" or "header"."""
+        return self._origin
+
+    @property
+    def token_scopes(self) -> tuple[str, ...] | None:
+        token = self._token
+        if token is None:
+            return None
+        if token.scopes:
+            return tuple(token.scopes)
+        return jwt_scopes(token.access_token)
+
+    def send(self, req: CallRequest) -> Sent:
+        """Send ``req``; returns the (streaming) response, whatever its status."""
+        self._resolve(req)
+        started = time.monotonic()
+        response = self._with_retries(req)
+        if response.status_code == 401 and self._origin in ("cache", "fetched"):
+            response.close()
+            self.notify("the API answered 401: fetching a new token and trying once more")
+            self.tokens.drop(self._token)
+            resolved = self.tokens.get(self._scopes, refresh=True)
+            self._token, self._origin = resolved.token, "refreshed"
+            response = self._with_retries(req)
+            if response.status_code == 401:
+                response.close()
+                raise AuthError(
+                    "the API rejected a freshly fetched token (HTTP 401)",
+                    f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
+                )
+        elif response.status_code == 401 and self._origin == "refreshed":  # one refresh per invocation
+            response.close()
+            raise AuthError(
+                "the API rejected the token fetched after an earlier 401 (HTTP 401)",
+                f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
+            )
+        elif response.status_code == 401 and self._origin == "env":
+            response.close()
+            raise AuthError(
+                "the API rejected VCC_TOKEN (HTTP 401)", "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one"
+            )
+        return Sent(response, time.monotonic() - started, self.token_scopes)
+
+    def _with_retries(self, req: CallRequest):
+        token = self._token.access_token if self._token is not None else None
+        headers = req.final_headers(self.accept, token)
+        url = req.full_url()
+        attempt = 0
+        while True:
+            if self.on_request:
+                self.on_request(req.method, url, headers)
+            started = time.monotonic()
+            response = send(
+                self.session, req.method, url, headers=headers, data=req.body, timeout=self.timeout, stream=True
+            )
+            self.requests_sent += 1
+            if self.on_response:
+                self.on_response(response, time.monotonic() - started)
+            if attempt >= self.policy.retries or not self.policy.should_retry(req.method, response.status_code):
+                return response
+            attempt += 1
+            wait = self.policy.wait(attempt, response.headers.get("Retry-After"))
+            self.notify(
+                f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+                + f": retry {attempt}/{self.policy.retries} in {wait:.1f} s"
+            )
+            response.close()
+            self.policy.sleep(wait)
+
+
+def jwt_scopes(access_token: str) -> tuple[str, ...] | None:
+    """The ``scope`` claim of a JWT-shaped token, read without verifying it (only
+    to word a 403); None when the token is opaque."""
+    import base64
+
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return None
+    scope = payload.get("scope") if isinstance(payload, dict) else None
+    if isinstance(scope, str):
+        return tuple(scope.split()) or None
+    if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
+        return tuple(scope) or None
+    return None
+
+
+def required_scope(response, req: CallRequest) -> str:
+    """The scope a 403 asks for: the ``scope`` of its ``WWW-Authenticate`` challenge
+    (RFC 6750 3.1), else the catalog's for the endpoint, else the scopes asked for."""
+    challenge = response.headers.get("WWW-Authenticate", "") if response is not None else ""
+    match = re.search(r'\bscope="([^"]+)"', challenge)
+    if match:
+        return match.group(1)
+    return catalog.infer_scope(req.method, req.path) or " ".join(req.scopes)
+
+
+def accepted_text(req: CallRequest, needed: str) -> str:
+    """``'users:read'`` or, where the endpoint accepts several, ``'users:read' (or 'users:write')``."""
+    accepted = catalog.accepted_scopes(req.method, req.path)
+    others = [s for s in accepted if s != needed] if needed in accepted else []
+    return repr(needed) + (f" (or {' or '.join(map(repr, others))})" if others else "")
+
+
+def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | None = None) -> ApiError:
+    """The error for an answer >= 400; a 403 names the scope needed and the token's scopes."""
+    status, reason = response.status_code, response.reason or ""
+    where = f"{req.method} {req.path}" + (f" (page {page})" if page is not None else "")
+    if status == 403:
+        needed = required_scope(response, req)
+        has = " ".join(token_scopes) if token_scopes else "unknown"
+        return ApiError(
+            f"HTTP 403 {reason}: {where} needs scope {accepted_text(req, needed)}; the token has {has!r}",
+            f"add {needed!r} to the API credentials in VCC's API Admin, or pass -s {needed}",
+        )
+    if status == 404:
+        return ApiError(f"HTTP 404 {reason}: {where}", "check the path (see `vcc scopes` for the APIs)")
+    if status == 416:
+        return ApiError(
+            f"HTTP 416 {reason}: {where}: the range is outside the content",
+            "check --range against the size (Content-Range in `vcc call -i` shows it)",
+        )
+    if status == 400 and catalog.find_api(req.path) is None and not req.headers.get("accept"):
+        return ApiError(
+            f"HTTP 400 {reason}: {where}",
+            "the path is not in the catalog, so Accept v1 was sent: try --api-version N or -H 'Accept: ...'",
+        )
+    if status == 429 or (status in (502, 503, 504)):
+        return ApiError(
+            f"HTTP {status} {reason}: {where}", "the API is busy or down: try again later, or raise --retries"
+        )
+    return ApiError(f"HTTP {status} {reason}: {where}", "the API's answer is shown above")

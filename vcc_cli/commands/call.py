@@ -1,0 +1,231 @@
+"""``vcc call [METHOD] PATH``: an authenticated VCC API call, scope and Accept chosen
+from the path. This module joins the stages: the request is built by ``request.py``,
+sent by ``caller.py`` (tokens, refresh, retries), paged by ``pagination.py`` and shown
+by ``output.py``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vcc_cli.cli.table import Options
+from vcc_cli.errors import NetworkError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from vcc_cli.output import IO
+    from vcc_cli.request import CallRequest
+    from vcc_cli.resolve import Invocation
+    from vcc_cli.runtime import Runtime
+
+RETRIES = 3
+
+
+class CallOptions(Options):
+    args: list[str]  # [METHOD] PATH
+    method: str | None
+    params: list[str]
+    headers: list[str]
+    data: str | None
+    raw_fields: list[str]
+    typed_fields: list[str]
+    api_version: int | None
+    scopes: list[str]
+    profile: str | None
+    region: str | None
+    timeout: float | None
+    paginate: bool
+    query: str | None
+    raw: bool
+    include: bool
+    output: str | None  # a file, or "-" for stdout byte for byte (as curl's -o -)
+    byte_range: str | None
+    retries: int
+    verbose: bool
+    dry_run: bool
+
+
+def build_request(opts: CallOptions, rt: Runtime) -> tuple[CallRequest, str, Invocation]:
+    """(request, Accept value, invocation) from the options; usage errors before anything is sent."""
+    from vcc_cli import catalog, fields, request, resolve
+
+    io = rt.io
+    method, path = request.split_method_and_path(opts.args, opts.method)
+    params = request.parse_params(opts.params)
+    headers = request.parse_headers(opts.headers)
+    if opts.byte_range is not None:
+        if "range" in headers:
+            raise UsageError("both --range and -H 'Range: ...' are given", "keep one of them")
+        headers["range"] = ("Range", request.range_header(opts.byte_range))
+    given = [fields.Field(f, False) for f in opts.raw_fields] + [fields.Field(f, True) for f in opts.typed_fields]
+    if opts.data is not None and given:
+        raise UsageError(
+            "-d and -f/-F cannot be combined", "put the whole body in -d, or build it with -f/-F fields only"
+        )
+    body = request.read_body(opts.data, io.stdin) if opts.data is not None else None
+    method = method or ("POST" if body is not None or given else "GET")
+    if given:
+
+        def read(name: str) -> str:
+            return request.read_text_file(name, io.stdin)
+
+        if method == "GET":  # as gh api does: fields of a GET go to the query string
+            params += fields.query_params(given, read)
+        else:
+            body = json.dumps(fields.build_object(given, read), ensure_ascii=False).encode("utf-8")
+    if opts.paginate and method != "GET":
+        raise UsageError(f"--paginate follows the pages of a GET, not {method}", "drop --paginate, or use GET")
+    inv = resolve.Invocation(rt, opts.profile, opts.region, opts.timeout)
+    url, rel_path = request.resolve_url(path, inv.target.api_url)
+    scopes, alternatives = resolve.call_scopes(
+        method, rel_path, opts.scopes, lambda: inv.profile_scopes, rt.env.get("VCC_SCOPE", "").split()
+    )
+    req = request.CallRequest(method, url, rel_path, params, headers, body, scopes, alternatives)
+    return req, catalog.accept_header(method, rel_path, opts.api_version), inv
+
+
+def run(opts: CallOptions, rt: Runtime) -> int:
+    from vcc_cli import resolve
+    from vcc_cli.caller import Caller, api_error
+    from vcc_cli.http import RetryPolicy
+    from vcc_cli.output import Trace, render_body, save_body, status_head
+    from vcc_cli.query import compile_query
+    from vcc_cli.request import curl_command
+
+    io = rt.io
+    compiled = compile_query(opts.query) if opts.query is not None else None
+    req, accept, inv = build_request(opts, rt)
+
+    if opts.dry_run:
+        token_options = [
+            o
+            for name, value in (("--profile", opts.profile), ("--region", opts.region))
+            if value
+            for o in (name, value)
+        ]
+        io.write_line(curl_command(req, accept, token_options=token_options, output=opts.output))
+        if req.scope_alternatives and not req.user_sets_authorization:
+            others = " or ".join(req.scope_alternatives)
+            io.note(
+                f"{req.path} also accepts {others}: if these credentials cannot get {req.scopes[0]}, "
+                f"use -s {req.scope_alternatives[0]} in the vcc token command"
+            )
+        return 0
+
+    creds = None if req.user_sets_authorization else resolve.credentials(inv)
+    token = creds.token if creds else None
+    source = resolve.token_source(inv, creds) if creds and token is None else None
+    trace = Trace(io, rt.session, req.body) if opts.verbose else None
+    caller = Caller(
+        accept,
+        rt.session,
+        inv.timeout,
+        RetryPolicy(retries=opts.retries, sleep=rt.sleep, clock=rt.clock),
+        io.note,
+        tokens=source,
+        env_token=token,
+        on_request=trace.request if trace else None,
+        on_response=trace.response if trace else None,
+    )
+    if trace:
+        trace.caller = caller
+
+    sent = caller.send(req)
+    response = sent.response
+    if opts.include:
+        io.write_bytes(status_head(response).encode("utf-8", "replace"))
+    try:
+        if response.status_code >= 400:
+            render_body(io, response, raw=opts.raw)
+            raise api_error(response, req, sent.token_scopes)
+        if opts.paginate or compiled is not None:
+            _structured(opts, compiled, req, caller, response, io)
+        elif opts.output is not None and opts.output != "-":
+            save_body(io, response, Path(opts.output))
+        else:
+            render_body(io, response, raw=opts.raw, force_bytes=opts.output == "-")
+    finally:
+        response.close()
+        if trace:
+            trace.done()
+    return 0
+
+
+# --------------------------------------------------------------------------- JSON results
+
+
+def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response, io: IO) -> None:
+    """--paginate and/or --query: the JSON answer, merged over pages, queried."""
+    from vcc_cli import catalog, pagination
+    from vcc_cli.caller import api_error
+    from vcc_cli.output import NOT_JSON, content_type, emit_bytes, emit_json, render_body
+    from vcc_cli.query import apply_query
+
+    output = _saved_to(opts)
+
+    data = _read_all(response)
+    document = _parse_json(data, response, "--query" if compiled is not None and not opts.paginate else None)
+    if opts.paginate:
+        if document is NOT_JSON:
+            if compiled is not None:
+                raise UsageError(
+                    f"--query needs a JSON answer; this one is {content_type(response) or 'of no type'}",
+                    "drop --query for this path",
+                )
+            io.note("--paginate: the answer is not JSON; printed as is")
+            return emit_bytes(io, data, output)
+
+        def fetch(param: str, value: str, ordinal: int):
+            page_req = req.with_param(param, value)
+            sent = caller.send(page_req)
+            with sent.response as page_response:
+                if page_response.status_code >= 400:
+                    render_body(io, page_response, raw=opts.raw)
+                    raise api_error(page_response, page_req, sent.token_scopes, page=ordinal)
+                parsed = _parse_json(_read_all(page_response), page_response, None)
+            if parsed is NOT_JSON:
+                raise NetworkError(
+                    f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate"
+                )
+            return parsed
+
+        collected = pagination.collect(
+            document, fetch, hint=catalog.paging_style(req.method, req.path), asked_token=req.param("continuationToken")
+        )
+        for note in collected.notes:
+            io.note(note)
+        if compiled is None and collected.pages == 1 and collected.notes:
+            return emit_bytes(io, data, output)  # not a paged answer: as received
+        document = collected.document
+    if compiled is not None:
+        if document is NOT_JSON:
+            raise UsageError(
+                f"--query needs a JSON answer; this one is {content_type(response) or 'of no type'}",
+                "drop --query for this path",
+            )
+        document = apply_query(compiled, document)
+    emit_json(io, document, output=output, raw=opts.raw)
+
+
+def _saved_to(opts: CallOptions) -> Path | None:
+    """The file -o names (None for stdout, ``-o -`` included)."""
+    return Path(opts.output) if opts.output not in (None, "-") else None
+
+
+def _read_all(response) -> bytes:
+    from vcc_cli.http import iter_body
+
+    return b"".join(iter_body(response))
+
+
+def _parse_json(data: bytes, response, needed_by: str | None):
+    from vcc_cli.output import NOT_JSON
+
+    if not data.strip():
+        if needed_by:
+            raise UsageError(f"{needed_by} needs a JSON answer; HTTP {response.status_code} came with no body")
+        return NOT_JSON
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep to use
+        return NOT_JSON

@@ -1,0 +1,40 @@
+"""``vcc status``: what is in place for ``vcc token``, where each setting came from, and what to fix."""
+
+from __future__ import annotations
+
+from vcc_cli.cli.table import Options
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from vcc_cli.runtime import Runtime
+
+
+class StatusOptions(Options):
+    profile: str | None
+    region: str | None
+    json: bool
+    no_clock: bool
+
+
+def run(opts: StatusOptions, rt: Runtime) -> int:
+    from vcc_cli.checks import collect
+
+    report = collect(rt, opts.profile, opts.region, check_clock=not opts.no_clock)
+    if opts.json:
+        rt.io.print_json({"ready": report.ready, "checks": [c.as_dict() for c in report.checks]})
+    else:
+        width = max(len(c.name) for c in report.checks)
+        for check in report.checks:
+            mark = "ok " if check.ok else "FAIL"
+            rt.io.write_line(f"{mark:4} {check.name:<{width}}  {check.value}")
+            if not check.ok and check.fix:
+                rt.io.write_line(f"{'':4} {'':<{width}}  fix: {check.fix}")
+        rt.io.write_line("")
+        rt.io.write_line(
+            "ready: `vcc token` has what it needs" if report.ready else "not ready: see the FAIL lines above"
+        )
+    if not report.ready:
+        first = report.fixes[0] if report.fixes else "see `vcc status`"
+        rt.io.note(f"not ready for `vcc token`; first fix: {first}")
+        return 3
+    return 0
