@@ -14,18 +14,23 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from vcc_cli import catalog
 from vcc_cli.errors import ApiError, AuthError
 from vcc_cli.http import RetryPolicy, send
 from vcc_cli.request import CallRequest
 
+if TYPE_CHECKING:
+    from vcc_cli.tokens import Token
+    from vcc_cli.tokens.source import Resolved, TokenSource
+
 MIN_TTL = 60.0  # seconds a cached token must have left to serve a call (TokenSource.get's default)
 
 
 @dataclass
 class Sent:
-    response: object  # requests.Response, streaming
+    response: Any  # requests.Response, streaming (requests is imported only when sending)
     elapsed: float  # seconds until the headers arrived, retries included
     token_scopes: tuple[str, ...] | None  # None when unknown
 
@@ -40,16 +45,16 @@ class Caller:
     ``on_response(response, seconds)`` see every attempt (for -v)."""
 
     accept: str
-    session: object
+    session: Any  # requests.Session
     timeout: tuple[float, float]
     policy: RetryPolicy
     notify: Callable[[str], None]
-    tokens: object = None  # TokenSource-like: get(scopes, refresh=) and drop(token); None without one
-    env_token: object = None  # Token from VCC_TOKEN
+    tokens: TokenSource | None = None  # None with VCC_TOKEN or -H Authorization
+    env_token: Token | None = None  # Token from VCC_TOKEN
     on_request: Callable[[str, str, dict[str, str]], None] | None = None
-    on_response: Callable[[object, float], None] | None = None
+    on_response: Callable[[Any, float], None] | None = None
     requests_sent: int = 0
-    _token: object = None
+    _token: Token | None = None
     _origin: str | None = None
     _scopes: tuple[str, ...] = ()  # the scopes of the token in use
 
@@ -67,22 +72,28 @@ class Caller:
                 self.notify(note)
             self._token, self._origin = resolved.token, resolved.origin
 
-    def _first_token(self, req: CallRequest):
+    def _source(self) -> TokenSource:
+        if self.tokens is None:  # pragma: no cover - _resolve only asks with a source
+            raise AuthError("no credentials to fetch a token with")
+        return self.tokens
+
+    def _first_token(self, req: CallRequest) -> Resolved:
         """A token for the request's scopes; if the token endpoint refuses an
         inferred scope (invalid_scope) and the endpoint accepts another, that
         one is asked for, once, with a note."""
         from vcc_cli.errors import TokenRefused
 
-        if req.scope_alternatives and self.tokens.cached(req.scopes, MIN_TTL) is None:
+        tokens = self._source()
+        if req.scope_alternatives and tokens.cached(req.scopes, MIN_TTL) is None:
             # A token cached for another accepted scope (say after an earlier
             # invalid_scope fallback) serves without asking for a refused one again;
             # get() serves it, with its notes about distrusted cache files.
             for other in req.scope_alternatives:
-                if self.tokens.cached((other,), MIN_TTL) is not None:
+                if tokens.cached((other,), MIN_TTL) is not None:
                     self._scopes = (other,)
-                    return self.tokens.get(self._scopes, min_ttl=MIN_TTL)
+                    return tokens.get(self._scopes, min_ttl=MIN_TTL)
         try:
-            return self.tokens.get(req.scopes)
+            return tokens.get(req.scopes)
         except TokenRefused as refused:
             if refused.code != "invalid_scope" or not req.scope_alternatives:
                 raise
@@ -93,7 +104,7 @@ class Caller:
             )
             self._scopes = (other,)
             try:
-                return self.tokens.get(self._scopes)
+                return tokens.get(self._scopes)
             except TokenRefused as again:
                 if again.code != "invalid_scope":
                     raise
@@ -124,8 +135,9 @@ class Caller:
         if response.status_code == 401 and self._origin in ("cache", "fetched"):
             response.close()
             self.notify("the API answered 401: fetching a new token and trying once more")
-            self.tokens.drop(self._token)
-            resolved = self.tokens.get(self._scopes, refresh=True)
+            if self._token is not None:
+                self._source().drop(self._token)
+            resolved = self._source().get(self._scopes, refresh=True)
             self._token, self._origin = resolved.token, "refreshed"
             response = self._with_retries(req)
             if response.status_code == 401:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
     from typing import IO as Stream
+    from typing import Any
 
 
 #: Bidirectional overrides and isolates: they make a terminal show text in another order.
@@ -29,16 +30,41 @@ def one_line(text: str) -> str:
     """``text`` safe to show as one line on a terminal: control characters (line breaks,
     escape sequences), bidi overrides and undecodable bytes that came from user or
     server input are shown escaped (``\\x1b``) instead of acting on the terminal."""
+    return text if text.isprintable() else _escaped(text, "")
+
+
+def terminal_text(text: str) -> str:
+    """Text that came from a server, safe to show on a terminal as lines: like
+    ``one_line``, but line breaks (``\\n``, ``\\r\\n``) and tabs are kept."""
     if text.isprintable():
         return text
+    return "\r\n".join(_escaped(part, "\n\t") for part in text.split("\r\n"))
+
+
+def _escaped(text: str, keep: str) -> str:
     import unicodedata
 
     def shown(char: str) -> str:
-        if char.isprintable() or not (unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI):
+        if char in keep or char.isprintable():
+            return char
+        if not (unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI):
             return char
         return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
     return "".join(map(shown, text))
+
+
+#: What json.dumps(ensure_ascii=False) leaves raw in strings and a terminal would act on:
+#: DEL, the C1 controls (\x9b is CSI), line and paragraph separators, bidi controls.
+_JSON_UNSAFE = frozenset([chr(0x7F), *map(chr, range(0x80, 0xA0)), "\u2028", "\u2029", *_BIDI])
+
+
+def terminal_json(text: str) -> str:
+    """JSON text (from ``json.dumps``) with every character a terminal would act on
+    written as a ``\\uXXXX`` escape: still the same JSON, shown inert."""
+    if _JSON_UNSAFE.isdisjoint(text):
+        return text
+    return "".join(f"\\u{ord(c):04x}" if c in _JSON_UNSAFE else c for c in text)
 
 
 def _isatty(stream: object) -> bool:
@@ -149,12 +175,30 @@ class IO:
 
     @_stdout_errors
     def print_json(self, data: object) -> None:
-        """JSON on stdout, indented; coloured on a terminal."""
+        """JSON on stdout, indented; on a terminal coloured, with every character that
+        would act on the terminal escaped (the strings may come from a server)."""
         text = json.dumps(data, indent=2, ensure_ascii=False)
+        if not self.stdout_tty:
+            return self.write_line(text)
+        text = terminal_json(text)
         if self.color:
-            self._console(self.stdout).print_json(text, indent=2)
+            from rich.highlighter import JSONHighlighter
+            from rich.text import Text
+
+            # rich's own print_json parses and dumps again, undoing the escapes
+            shown = Text(text, no_wrap=True, overflow="ignore")
+            JSONHighlighter().highlight(shown)
+            self._console(self.stdout).print(shown)
         else:
             self.write_line(text)
+
+    @_stdout_errors
+    def write_text(self, text: str) -> None:
+        """Text a server sent (a body, a queried string) on stdout: as is when piped,
+        with control characters escaped on a terminal; ends with a line break."""
+        if self.stdout_tty:
+            text = terminal_text(text)
+        self.write_line(text[:-1] if text.endswith("\n") else text)
 
     @_stdout_errors
     def table(self, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -233,12 +277,14 @@ def emit_json(io: IO, value: object, *, output: Path | None = None, raw: bool = 
     """A query result or merged document: a string raw (like ``jq -r``), anything
     else as JSON, pretty and coloured on a terminal, compact when piped or saved."""
     if isinstance(value, str):
+        if output is None and io.stdout_tty:
+            return io.write_text(value)
         return emit_bytes(io, (value + "\n").encode("utf-8"), output)
     if output is None and io.stdout_tty and not raw:
         text = json.dumps(value, indent=2, ensure_ascii=False)
         if len(text) <= COLOR_LIMIT:
             return io.print_json(value)
-        return io.write_line(text)
+        return io.write_line(terminal_json(text))
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     emit_bytes(io, (text + "\n").encode("utf-8"), output)
 
@@ -289,8 +335,9 @@ def _refuse_binary(io: IO, response) -> None:
 
 
 def render_body(io: IO, response, *, raw: bool, force_bytes: bool = False) -> None:
-    """Body to stdout: byte for byte when piped (or -o -); pretty JSON on a terminal
-    unless --raw; never binary on a terminal (HTTPie's rule), and then without reading it."""
+    """Body to stdout: byte for byte when piped (or -o -, or --raw as the SPEC says);
+    on a terminal pretty JSON, or text with its control characters escaped; never
+    binary on a terminal (HTTPie's rule), and then without reading it."""
     from vcc_cli.http import iter_body
 
     if not io.stdout_tty or force_bytes:
@@ -321,7 +368,7 @@ def render_body(io: IO, response, *, raw: bool, force_bytes: bool = False) -> No
                 return
             except RecursionError:
                 pass
-    io.write_bytes(data if data.endswith(b"\n") else data + b"\n")
+    io.write_text(data.decode("utf-8", "replace"))
 
 
 def save_body(io: IO, response, target: Path) -> None:
@@ -331,21 +378,21 @@ def save_body(io: IO, response, target: Path) -> None:
     from vcc_cli.http import iter_body
 
     total = int(response.headers.get("Content-Length") or 0) or None
-    progress = task = None
+    progress = None
+    on_chunk = None
     if io.stderr_tty:
         from rich.console import Console
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)
+        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)  # type: ignore[arg-type]
         progress = Progress(
             *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
         )
         progress.start()
         task = progress.add_task(target.name, total=total)
+        on_chunk = lambda n: progress.update(task, advance=n)  # noqa: E731
     try:
-        written = save(
-            iter_body(response), target, on_chunk=(lambda n: progress.update(task, advance=n)) if progress else None
-        )
+        written = save(iter_body(response), target, on_chunk=on_chunk)
     finally:
         if progress:
             progress.stop()
@@ -355,7 +402,18 @@ def save_body(io: IO, response, target: Path) -> None:
 # --------------------------------------------------------------------------- -i and -v
 
 
+def write_head(io: IO, response) -> None:
+    """``-i``: the status line and headers on stdout before the body; byte for byte
+    when piped (as curl -i), escaped line by line on a terminal (a server's header
+    must not clear the screen or retitle the window)."""
+    head = status_head(response)
+    if io.stdout_tty:
+        head = "".join(one_line(line) + "\r\n" for line in head.split("\r\n")[:-1])
+    io.write_bytes(head.encode("utf-8", "replace"))
+
+
 def status_head(response) -> str:
+    """The status line and (redacted) headers of ``response``, as HTTP writes them."""
     from vcc_cli.http import http_version, redact_headers
 
     lines = [f"{http_version(response)} {response.status_code} {response.reason or ''}".rstrip()]
@@ -364,18 +422,19 @@ def status_head(response) -> str:
 
 
 class Trace:
-    """``-v``: each request and response on stderr, secrets redacted, with timings."""
+    """``-v``: each request and response on stderr, secrets redacted, with timings.
+    Every line is escaped: headers and URLs come from the server and the user."""
 
-    def __init__(self, io, session, body: bytes | None):
+    def __init__(self, io: IO, session: object, body: bytes | None):
         self.io = io
         self.session = session
         self.body = body
-        self.caller = None
+        self.caller: Any = None  # the Caller, for the token's origin and the count of requests
         self.started = time.monotonic()
         self.token_told = False
 
     def _write(self, lines: list[str]) -> None:
-        self.io.stderr.write("".join(line + "\n" for line in lines))
+        self.io.stderr.write("".join(one_line(line) + "\n" for line in lines))
         self.io.stderr.flush()
 
     def request(self, method: str, url: str, headers: dict[str, str]) -> None:

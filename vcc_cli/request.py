@@ -28,7 +28,7 @@ class CallRequest:
     url: str  # absolute URL on the API host, with the path's own query string
     path: str  # path part, for the catalog
     params: list[tuple[str, str]] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)  # -H values, by lower-case name
+    headers: dict[str, tuple[str, str]] = field(default_factory=dict)  # -H (name, value) by lower-case name
     body: bytes | None = None
     scopes: tuple[str, ...] = ()
     #: other scopes the endpoint accepts, to ask for once if the token endpoint

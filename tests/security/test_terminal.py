@@ -4,6 +4,8 @@ and bytes that are not UTF-8 never crash the output."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 ESCAPES = ("\x1b", "\x07", "\x08", "\r", "\u202e")
@@ -31,3 +33,89 @@ def test_undecodable_bytes_in_a_path_are_a_usage_error_even_in_a_dry_run(vcc):
         "call", "--dry-run", "/agents-availability/\udc80", env={"VCC_TOKEN": "t", "VCC_REGION": "emea"}, expect_error=2
     )
     assert "PATH is not valid UTF-8" in result.stderr and result.stdout_bytes == b""
+
+
+# --------------------------------------------------------------------------- what a server sends
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil\x7f"
+#: What must never reach a terminal raw: ESC, BEL, CSI (C1), DEL, a bidi override.
+ACTING = ("\x1b", "\x07", "\x9b", "\x7f", "\u202e")
+
+
+def hostile_api(mock_http, *, status=200, content_type="application/json", body=None):
+    from tests.conftest import API_URL
+
+    body = body if body is not None else {"items": [{"name": HOSTILE}], "note": HOSTILE}
+    mock_http.get(
+        f"{API_URL}/useradmin/users",
+        status=status,
+        body=json.dumps(body, ensure_ascii=False) if not isinstance(body, str) else body,
+        content_type=content_type,
+        headers={"X-Evil": HOSTILE, "Set-Cookie": "a=b"},
+    )
+
+
+def acts_on_a_terminal(text: str) -> list[str]:
+    """The acting characters in ``text``, once vcc's own colours (SGR sequences) are left out."""
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return [char for char in ACTING if char in text]
+
+
+def test_server_headers_and_json_bodies_are_escaped_on_a_terminal(vcc, mock_http):
+    from tests.conftest import CI_ENV, TOKEN_URL, token_answer
+
+    mock_http.post(TOKEN_URL, json=token_answer())
+    hostile_api(mock_http)
+    result = vcc("call", "-i", "-v", "/useradmin/users", env=CI_ENV, tty=True)
+    assert acts_on_a_terminal(result.stdout) == [] and acts_on_a_terminal(result.stderr) == []
+    assert "\x1b[" in result.stdout  # coloured: the only escapes are vcc's own
+    plain = vcc("call", "/useradmin/users", env={**CI_ENV, "NO_COLOR": "1"}, tty=True).stdout
+    assert "\x1b" not in plain and "\x9b" not in plain
+    assert '"name": "\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202eevil\\u007f"' in plain  # still JSON
+    assert "X-Evil: \\x1b]0;pwned\\x07" in result.stdout  # shown, inert
+    assert "< X-Evil: \\x1b]0;pwned\\x07" in result.stderr
+    assert result.stdout.count("HTTP/1.1 200") == 1
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("text/plain", "line one\n" + HOSTILE + "\ttabbed\r\nline three", 200),
+        ("text/html", "<h1>" + HOSTILE + "</h1>", 500),
+        ("application/json", "{not json " + HOSTILE, 200),
+    ],
+    ids=["text", "error-page", "broken-json"],
+)
+def test_text_bodies_keep_their_lines_but_not_their_escapes_on_a_terminal(vcc, mock_http, content_type, body, status):
+    from tests.conftest import CI_ENV
+
+    hostile_api(mock_http, status=status, content_type=content_type, body=body)
+    result = vcc("call", "/useradmin/users", env={**CI_ENV, "VCC_TOKEN": "t"}, tty=True, expect_error=status >= 400)
+    assert acts_on_a_terminal(result.stdout) == [], repr(result.stdout)
+    assert "\\x1b]0;pwned\\x07" in result.stdout
+    if content_type == "text/plain":
+        assert result.stdout.splitlines()[0] == "line one" and "\ttabbed" in result.stdout
+
+
+def test_a_queried_string_is_escaped_on_a_terminal_and_raw_when_piped(vcc, mock_http):
+    from tests.conftest import CI_ENV
+
+    env = {**CI_ENV, "VCC_TOKEN": "t"}
+    hostile_api(mock_http)
+    on_terminal = vcc("call", "/useradmin/users", "--query", "note", env=env, tty=True)
+    assert acts_on_a_terminal(on_terminal.stdout) == [] and "\\x1b]0;pwned" in on_terminal.stdout
+    piped = vcc("call", "/useradmin/users", "--query", "note", env=env)
+    assert piped.stdout == HOSTILE + "\n"  # like jq -r: scripts get the value itself
+
+
+def test_piped_output_stays_byte_for_byte_and_verbose_is_always_escaped(vcc, mock_http):
+    from tests.conftest import CI_ENV
+
+    hostile_api(mock_http)
+    result = vcc("call", "-i", "-v", "/useradmin/users", env={**CI_ENV, "VCC_TOKEN": "t"})
+    assert f"X-Evil: {HOSTILE}\r\n" in result.stdout  # as curl -i | grep sees it
+    sent = {"items": [{"name": HOSTILE}], "note": HOSTILE}
+    assert result.stdout.split("\r\n\r\n", 1)[1] == json.dumps(sent, ensure_ascii=False)  # as received
+    assert acts_on_a_terminal(result.stderr) == []  # -v is for people, wherever it goes

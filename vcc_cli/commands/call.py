@@ -88,7 +88,7 @@ def run(opts: CallOptions, rt: Runtime) -> int:
     from vcc_cli import resolve
     from vcc_cli.caller import Caller, api_error
     from vcc_cli.http import RetryPolicy
-    from vcc_cli.output import Trace, render_body, save_body, status_head
+    from vcc_cli.output import Trace, render_body, save_body, write_head
     from vcc_cli.query import compile_query
     from vcc_cli.request import curl_command
 
@@ -133,7 +133,7 @@ def run(opts: CallOptions, rt: Runtime) -> int:
     sent = caller.send(req)
     response = sent.response
     if opts.include:
-        io.write_bytes(status_head(response).encode("utf-8", "replace"))
+        write_head(io, response)
     try:
         if response.status_code >= 400:
             render_body(io, response, raw=opts.raw)

@@ -15,6 +15,7 @@ class DemoOptions(Options):
 
 def run(opts: DemoOptions, rt: Runtime) -> int:
     from vcc_cli.emulator.demo import Demo
+    from vcc_cli.output import one_line
 
     io = rt.io
     demo = Demo(keep=opts.keep)
@@ -29,7 +30,7 @@ def run(opts: DemoOptions, rt: Runtime) -> int:
             io.write_line(f"{mark} {step.title}")
             io.write_line(f"    $ {step.command}")
             for line in step.details:
-                io.write_line(f"    {line}")
+                io.write_line(f"    {one_line(line)}")  # what the emulator and vcc printed
             if not step.ok:
                 failed = step
                 break

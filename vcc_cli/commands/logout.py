@@ -30,7 +30,7 @@ def run(opts: LogoutOptions, rt: Runtime) -> int:
         except UsageError:  # a damaged table: logging out is how to get rid of it
             profile, damaged = None, True
         if profile and profile.client_id:
-            cache.remove(lambda e, cid=profile.client_id: e.client_id == cid)
+            cache.remove(_of_client(profile.client_id))
         # The secret first: while it cannot be removed the profile stays, so that
         # `vcc logout` run again still knows there is a secret to remove.
         try:
@@ -50,3 +50,8 @@ def run(opts: LogoutOptions, rt: Runtime) -> int:
             "unlock the keyring and run `vcc logout` again (the profile is kept until then)",
         )
     return 0
+
+
+def _of_client(client_id: str):
+    """A cache-entry predicate: the entries of ``client_id``."""
+    return lambda entry: entry.client_id == client_id

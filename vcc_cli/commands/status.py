@@ -18,6 +18,7 @@ class StatusOptions(Options):
 
 def run(opts: StatusOptions, rt: Runtime) -> int:
     from vcc_cli.checks import collect
+    from vcc_cli.output import one_line
 
     report = collect(rt, opts.profile, opts.region, check_clock=not opts.no_clock)
     if opts.json:
@@ -26,9 +27,10 @@ def run(opts: StatusOptions, rt: Runtime) -> int:
         width = max(len(c.name) for c in report.checks)
         for check in report.checks:
             mark = "ok " if check.ok else "FAIL"
-            rt.io.write_line(f"{mark:4} {check.name:<{width}}  {check.value}")
+            # values may quote a server (an error, a Date header): escaped like every note
+            rt.io.write_line(f"{mark:4} {check.name:<{width}}  {one_line(check.value)}")
             if not check.ok and check.fix:
-                rt.io.write_line(f"{'':4} {'':<{width}}  fix: {check.fix}")
+                rt.io.write_line(f"{'':4} {'':<{width}}  fix: {one_line(check.fix)}")
         rt.io.write_line("")
         rt.io.write_line(
             "ready: `vcc token` has what it needs" if report.ready else "not ready: see the FAIL lines above"
