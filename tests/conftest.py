@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.support.exit_codes import check_exit_code
 from vcc_cli import runtime
 from vcc_cli.errors import AuthError
 from vcc_cli.output import IO
@@ -127,10 +128,7 @@ def vcc(keyring_store, clock):
         stdout.flush()
         result = Result(code, out_buffer.getvalue(), err_buffer.getvalue(), sleeps)
         assert "Traceback" not in result.stderr
-        if expect_error is False and code != 0:
-            pytest.fail(f"vcc {' '.join(args)} exited {code}\nstderr: {result.stderr}")
-        if not isinstance(expect_error, bool) and code != expect_error:
-            pytest.fail(f"vcc {' '.join(args)} exited {code}, expected {expect_error}\nstderr: {result.stderr}")
+        check_exit_code(f"vcc {' '.join(args)}", code, result.stderr, expect_error)
         return result
 
     return run

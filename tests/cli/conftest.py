@@ -13,3 +13,8 @@ def token_ok(mock_http):
     mock_http.post(TOKEN_URL, json=token_answer("tok-A"))
     mock_http.post(TOKEN_URL, json=token_answer("tok-B"))
     return mock_http
+
+
+def login(vcc, *extra, stdin="the-secret\n", **kw):
+    """`vcc login` of client ``cid`` in region emea, the secret ``the-secret`` on stdin."""
+    return vcc("login", "--region", "emea", "--client-id", "cid", "--client-secret-stdin", *extra, stdin=stdin, **kw)

@@ -1,4 +1,5 @@
-"""`vcc call -f/-F`: gh-style fields build the JSON body (SPEC section 4, issue #5 item 7)."""
+"""SPEC section 4, `vcc call -f/-F`: gh-style fields build the JSON body (or the query
+string of a GET)."""
 
 from __future__ import annotations
 

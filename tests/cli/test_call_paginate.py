@@ -1,4 +1,6 @@
-"""`vcc call --paginate` and `--query` (SPEC section 4), with the network mocked by `responses`."""
+"""SPEC sections 4 and 5, `vcc call --paginate` and `--query`: every page of either
+paging style merged into one document, JMESPath over the result; in-process, with the
+network mocked by `responses`."""
 
 from __future__ import annotations
 

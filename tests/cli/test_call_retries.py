@@ -1,4 +1,4 @@
-"""`vcc call` retries and timeouts (SPEC section 4): 429 for any method, 502/503/504 for
+"""SPEC section 4, `vcc call` retries and timeouts: 429 for any method, 502/503/504 for
 idempotent ones, exponential backoff with jitter, Retry-After, capped waits, one 401 refresh."""
 
 from __future__ import annotations

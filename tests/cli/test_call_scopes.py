@@ -1,4 +1,4 @@
-"""`vcc call` scope choice for endpoints that accept several scopes (SPEC sections 3 and 5):
+"""SPEC sections 3 and 5, `vcc call` scope choice for endpoints that accept several scopes:
 `-s` first, then an accepted scope the profile holds, then the catalog's first choice;
 one more token request for another accepted scope after invalid_scope for an inferred one."""
 

@@ -1,4 +1,5 @@
-"""`vcc call -v`, `-i`, `--dry-run` and the 403 message (SPEC section 4)."""
+"""SPEC section 4, `vcc call -v`, `-i`, `--dry-run` and the 403 message: what was sent
+and received, tokens redacted; the request as curl, sending nothing; the scope a 403 needs."""
 
 from __future__ import annotations
 

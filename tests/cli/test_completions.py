@@ -1,4 +1,5 @@
-"""Shell completions: committed scripts match the app, and TAB works in a real bash."""
+"""SPEC section 4, shell completions for the commands: the committed scripts match the
+app, and TAB works in a real bash (commands, values, scopes, regions, profiles, paths)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`vcc demo` reports a step that misbehaves: non-zero exit and what vcc said."""
+"""SPEC section 4, `vcc demo`: a step that misbehaves stops the demo with a non-zero exit
+and what vcc said."""
 
 from __future__ import annotations
 

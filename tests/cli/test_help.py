@@ -1,4 +1,5 @@
-"""Help: every command and option explains itself, with an example."""
+"""SPEC section 4, help for every command: each command and option explains itself,
+with an example; `--version`; plain `vcc` prints the help as a usage error."""
 
 from __future__ import annotations
 
@@ -34,3 +35,20 @@ def test_root_help_groups_commands(capsys):
     out = capsys.readouterr().out
     assert out.index("Credentials:") < out.index("Tokens and calls:") < out.index("Exploring:")
     assert "vcc demo" in out
+
+
+def test_plain_vcc_prints_the_help_as_usage(vcc):
+    result = vcc(expect_error=2)
+    assert "Usage: vcc" in result.stderr and "vcc: error" not in result.stderr
+
+
+def test_version_and_help(capsys):
+    from vcc_cli import __version__
+    from vcc_cli.app import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"vcc {__version__}\n"
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("login", "logout", "token", "call", "scopes"):
+        assert name in out

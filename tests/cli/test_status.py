@@ -1,8 +1,11 @@
-"""`vcc status`: what is in place, where it came from, and the fix when something is missing."""
+"""SPEC section 4, `vcc status`: what is in place, where it came from, the clock offset
+against the token endpoint, and the fix when something is missing (exit 3)."""
 
 from __future__ import annotations
 
 import email.utils
+
+import pytest
 
 from tests.conftest import CI_ENV, TOKEN_URL, token_answer
 
@@ -19,6 +22,19 @@ def test_clock_off_by_minutes_is_not_ready_exit_3(vcc, mock_http, clock):
     mock_http.get(TOKEN_URL, status=405, headers={"Date": email.utils.formatdate(clock.now - 600, usegmt=True)})
     result = vcc("status", env=CI_ENV, expect_error=3)
     assert "FAIL clock offset" in result.stdout and "NTP" in result.stdout
+
+
+@pytest.mark.parametrize("date", ["garbage-date", "Mon, 99 Foo 2026 99:99:99 GMT", ""])
+def test_status_survives_an_unreadable_date_header(vcc, mock_http, date):
+    mock_http.get(TOKEN_URL, status=405, headers={"Date": date} if date else {})
+    result = vcc("status", env=CI_ENV)
+    assert "clock offset" in result.stdout and "unknown" in result.stdout
+
+
+def test_status_offset_accounts_for_the_truncated_date(vcc, mock_http, clock):
+    clock.now = 1_800_000_000.9
+    mock_http.get(TOKEN_URL, status=405, headers={"Date": email.utils.formatdate(1_800_000_000, usegmt=True)})
+    assert "-0 s against" in vcc("status", env=CI_ENV).stdout
 
 
 def test_unreachable_token_endpoint_is_not_ready(vcc):
@@ -59,6 +75,13 @@ def test_config_writable_by_others_is_a_failure_with_chmod_fix(vcc, tmp_path):
     (tmp_path / "config" / "config.toml").chmod(0o666)
     result = vcc("status", "--no-clock", env=CI_ENV, expect_error=3)
     assert "chmod 600" in result.stdout
+
+
+def test_status_flags_a_cache_dir_that_is_a_file(vcc, tmp_path):
+    cachefile = tmp_path / "cachefile"
+    cachefile.write_text("")
+    result = vcc("status", "--no-clock", env={**CI_ENV, "VCC_CACHE_DIR": str(cachefile)}, expect_error=3)
+    assert "FAIL cache dir" in result.stdout and "a directory" in result.stdout
 
 
 def test_json_output(vcc):

@@ -1,4 +1,6 @@
-"""`vcc token`: SPEC sections 3 and 4, through the real command line (in-process)."""
+"""SPEC sections 3 and 4, `vcc token`: stdout is exactly the token, the cache and
+`--min-ttl`/`--refresh`, formats, where credentials, scopes and region come from, and
+each failure with its SPEC section 6 exit code; in-process, the network mocked."""
 
 from __future__ import annotations
 
@@ -48,6 +50,15 @@ def test_refresh_always_fetches_and_replaces_the_entry(vcc, mock_http):
     assert len(mock_http.calls) == 2
 
 
+def test_refresh_with_an_uncacheable_answer_drops_the_old_entry(vcc, mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer("old"))
+    mock_http.post(TOKEN_URL, json={"access_token": "no-expiry", "token_type": "Bearer"})
+    mock_http.post(TOKEN_URL, json=token_answer("newest"))
+    vcc("token", "-s", "stats", env=CI_ENV)
+    assert vcc("token", "-s", "stats", "--refresh", env=CI_ENV).stdout == "no-expiry\n"
+    assert vcc("token", "-s", "stats", env=CI_ENV).stdout == "newest\n"
+
+
 def test_several_scopes_go_space_separated_in_one_request(vcc, mock_http):
     mock_http.post(TOKEN_URL, json=token_answer("multi"))
     vcc("token", "-s", "stats", "-s", "users:read", env=CI_ENV)
@@ -55,6 +66,14 @@ def test_several_scopes_go_space_separated_in_one_request(vcc, mock_http):
     # and that token now serves either scope alone
     assert vcc("token", "-s", "users:read", env=CI_ENV).stdout == "multi\n"
     assert len(mock_http.calls) == 1
+
+
+def test_a_scope_asked_for_but_not_granted_is_never_served_from_cache(vcc, mock_http):
+    mock_http.post(TOKEN_URL, json=token_answer("only-stats", scope="stats"))
+    mock_http.post(TOKEN_URL, json=token_answer("users", scope="users:read"))
+    vcc("token", "-s", "stats", "-s", "users:read", env=CI_ENV)
+    assert vcc("token", "-s", "users:read", env=CI_ENV).stdout == "users\n"
+    assert vcc("token", "-s", "stats", env=CI_ENV).stdout == "only-stats\n"
 
 
 def test_scope_from_vcc_scope_env(vcc, mock_http):
@@ -87,6 +106,11 @@ def test_answer_without_expires_in_is_used_not_cached_with_a_note(vcc, mock_http
 def test_vcc_token_env_is_used_as_is_without_a_request(vcc, mock_http):
     result = vcc("token", "-s", "stats", env={"VCC_TOKEN": "given"})
     assert result.stdout == "given\n" and len(mock_http.calls) == 0
+
+
+def test_vcc_token_that_is_not_a_bearer_token_is_refused_without_echo(vcc):
+    result = vcc("token", env={"VCC_TOKEN": "tok-SECRETISH\nline2"}, expect_error=2)
+    assert "VCC_TOKEN" in result.stderr and "SECRETISH" not in result.stderr + result.stdout
 
 
 def test_secret_file_credentials(vcc, mock_http, tmp_path):
@@ -154,6 +178,15 @@ def test_half_env_pair_exit_3(vcc):
     )
 
 
+def test_secret_file_without_client_id_names_the_variable_that_is_set(vcc, tmp_path):
+    secret = tmp_path / "s"
+    secret.write_text("x\n")
+    result = vcc(
+        "token", "-s", "stats", env={"VCC_CLIENT_SECRET_FILE": str(secret), "VCC_REGION": "emea"}, expect_error=3
+    )
+    assert "VCC_CLIENT_SECRET_FILE is set but VCC_CLIENT_ID is not" in result.stderr
+
+
 def test_no_scope_exit_2_points_at_vcc_scopes(vcc):
     check_failure(vcc("token", env=CI_ENV, expect_error=2), 2, "vcc scopes")
 
@@ -199,6 +232,18 @@ def test_unwritable_cache_still_prints_the_token_with_a_note(vcc, mock_http, tmp
     assert result.stdout == "uncached\n" and "not cached" in result.stderr
 
 
+def test_a_cache_that_cannot_be_locked_still_gives_the_token_with_a_note(vcc, mock_http, tmp_path):
+    from vcc_cli.tokens.cache import cache_key
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    key = cache_key(TOKEN_URL, CI_ENV["VCC_CLIENT_ID"], ["stats"])
+    (cache / f"{key}.lock").symlink_to(cache / f"{key}.lock")  # a symlink loop: ELOOP on open
+    mock_http.post(TOKEN_URL, json=token_answer("unlocked"))
+    result = vcc("token", "-s", "stats", env=CI_ENV)
+    assert result.stdout == "unlocked\n" and "not cached" in result.stderr
+
+
 def test_corrupt_config_is_exit_2_and_left_alone(vcc, tmp_path):
     cfg = tmp_path / "config"
     cfg.mkdir()
@@ -213,6 +258,21 @@ def test_vcc_debug_shows_a_traceback_on_failure(vcc, mock_http, debug, capsys):
     mock_http.post(TOKEN_URL, status=401, json={"error": "invalid_client"})
     vcc("token", "-s", "stats", env={**CI_ENV, "VCC_DEBUG": debug}, expect_error=3)
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_full_stdout_is_a_clean_error(vcc, mock_http, monkeypatch):
+    import errno
+
+    from vcc_cli.output import IO
+
+    def full(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(
+        IO, "write_line", __import__("vcc_cli.output", fromlist=["_stdout_errors"])._stdout_errors(full)
+    )
+    result = vcc("token", env={"VCC_TOKEN": "abc"}, expect_error=2)
+    assert "cannot write the output: No space left on device" in result.stderr
 
 
 def test_clear_removes_this_clients_cached_tokens_only(vcc, mock_http, tmp_path):

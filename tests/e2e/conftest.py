@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from tests.support.exit_codes import check_exit_code
+from tests.support.processes import TESTS, Run, run_vcc
 from vcc_cli.emulator import DEFAULT_CLIENT, Emulator
 
-TESTS = Path(__file__).resolve().parents[1]
-
-
-def vcc_argv() -> list[str]:
-    """The installed console script next to this Python, else `python -m vcc_cli`."""
-    script = Path(sys.executable).parent / "vcc"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("vcc")
-    return [found] if found else [sys.executable, "-m", "vcc_cli"]
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: bytes
-    stderr: str
-
-    @property
-    def text(self) -> str:
-        return self.stdout.decode()
+#: Clients of the emulator: the demo client, one holding only `stats`, the VCC guide's
+#: example client, and one holding only `users:write` (which VCC accepts for reading users).
+CLIENTS = [
+    DEFAULT_CLIENT,
+    "stats-only:stats-secret:stats",
+    "abcde:12345:agents-availability:read",
+    "writer:writer-secret:users:write",
+]
 
 
 @pytest.fixture
 def emulator():
-    clients = [DEFAULT_CLIENT, "stats-only:stats-secret:stats", "abcde:12345:agents-availability:read"]
-    with Emulator(clients=clients, recording_size=300_000) as emu:
+    with Emulator(clients=CLIENTS, recording_size=300_000) as emu:
         yield emu
 
 
@@ -64,18 +47,22 @@ def base_env(tmp_path, emulator):
 
 @pytest.fixture
 def vcc(base_env):
-    """vcc("token", "-s", "stats", env={...overrides; None removes}, stdin=b"...") -> Run."""
+    """vcc("token", "-s", "stats", env={...overrides; None removes}, stdin=b"...") -> Run.
 
-    def run(*args, env=None, stdin=b"", timeout=60) -> Run:
+    Fails the test on a non-zero exit unless ``expect_error=True`` (or a code) is given,
+    like the in-process fixture of tests/conftest.py.
+    """
+
+    def run(*args, env=None, stdin=b"", timeout=60, expect_error=False) -> Run:
         environ = dict(base_env)
         for key, value in (env or {}).items():
             if value is None:
                 environ.pop(key, None)
             else:
                 environ[key] = value
-        done = subprocess.run([*vcc_argv(), *args], env=environ, input=stdin, capture_output=True, timeout=timeout)
-        result = Run(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+        result = run_vcc(*args, env=environ, stdin=stdin, timeout=timeout, expect_error=True)
         assert "Traceback" not in result.stderr, result.stderr
+        check_exit_code(f"vcc {' '.join(args)}", result.returncode, result.stderr, expect_error)
         return result
 
     return run

@@ -1,10 +1,23 @@
-"""End-to-end: `vcc call --paginate`, `--query` and `-f/-F` against the emulator."""
+"""SPEC sections 4 and 5, `vcc call --paginate`, `--query` and `-f/-F`, end to end:
+the real `vcc` against the emulator, over both paging styles (page numbers and the
+content search's continuation tokens)."""
 
 from __future__ import annotations
 
 import json
+import time
 
 START, END = "2026-01-01T00:00:00Z", "2026-01-01T12:00:00Z"
+SEARCH = "GET /interaction-content/interactions"
+
+
+def iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def last_day() -> tuple[str, str]:
+    now = time.time()
+    return iso(now - 86400), iso(now)
 
 
 def test_paginate_collects_every_user_in_one_document(vcc, emulator):
@@ -24,6 +37,20 @@ def test_paginate_and_query_over_stats_items(vcc):
     total = json.loads(vcc("call", "/stats/agent-activities", *window, "--query", "meta.totalCount").stdout)
     result = vcc("call", "/stats/agent-activities", *window, "-q", "limit=50", "--paginate", "--query", "length(items)")
     assert result.returncode == 0 and int(result.stdout) == total > 50
+
+
+def test_paginate_follows_the_content_search_continuation_tokens(vcc, emulator):
+    start, end = last_day()
+    window = ("-q", f"start={start}", "-q", f"end={end}")
+    whole = json.loads(vcc("call", "/interaction-content/interactions", *window, "-q", "limit=1000").stdout)
+    assert whole["meta"]["nextContinuationToken"] is None  # a day fits in one page of 1000
+    emulator.reset_counts()
+    result = vcc("call", "/interaction-content/interactions", *window, "-q", "limit=40", "--paginate")
+    assert result.returncode == 0, result.stderr
+    merged = json.loads(result.stdout)
+    assert [i["guid"] for i in merged["items"]] == [i["guid"] for i in whole["items"]]
+    assert merged["meta"]["nextContinuationToken"] is None and merged["meta"]["count"] == len(whole["items"])
+    assert emulator.counts()[SEARCH] == -(-len(whole["items"]) // 40)
 
 
 def test_query_string_result_is_printed_raw(vcc):

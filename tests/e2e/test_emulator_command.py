@@ -1,4 +1,6 @@
-"""`vcc emulator` and `vcc demo` as a user starts them."""
+"""SPEC section 4, `vcc emulator` and `vcc demo` as a user starts them: the real
+`vcc emulator` answering curl and `vcc`, stopping cleanly on Ctrl-C, its usage errors,
+and `vcc demo` walking the main job."""
 
 from __future__ import annotations
 
@@ -12,21 +14,18 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import vcc_argv
+from tests.support.processes import popen_vcc, run_vcc, vcc_argv
 
 
 @pytest.fixture
 def running_emulator(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-    proc = subprocess.Popen(
-        [
-            *vcc_argv(),
-            "emulator",
-            "--client",
-            "abcde:12345:agents-availability:read",
-            "--client",
-            "demo-client:demo-secret",
-        ],
+    proc = popen_vcc(
+        "emulator",
+        "--client",
+        "abcde:12345:agents-availability:read",
+        "--client",
+        "demo-client:demo-secret",
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -96,9 +95,7 @@ def test_emulator_on_a_wildcard_host_exports_a_loopback_url_that_vcc_accepts(tmp
     if ":" in host and not _ipv6_available():
         pytest.skip("no IPv6 on this machine")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
-    proc = subprocess.Popen(
-        [*vcc_argv(), "emulator", "--host", host], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = popen_vcc("emulator", "--host", host, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         urls, credentials = proc.stdout.readline(), proc.stdout.readline()
         match = re.search(r"VCC_AUTH_URL=(http://(\S+):\d+) VCC_API_URL=\1$", urls.strip())
@@ -112,14 +109,7 @@ def test_emulator_on_a_wildcard_host_exports_a_loopback_url_that_vcc_accepts(tmp
             HOME=str(tmp_path),
             PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         )
-        done = subprocess.run(
-            [*vcc_argv(), "call", "/agents-availability", "-q", "skillNames=French"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = run_vcc("call", "/agents-availability", "-q", "skillNames=French", env=env)
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout).keys() == {"Ready", "Away", "Extended Away", "Logged Out"}
     finally:
@@ -137,12 +127,12 @@ def test_emulator_stops_cleanly_on_ctrl_c(running_emulator):
 def test_emulator_port_in_use_is_a_usage_error(running_emulator):
     _, url = running_emulator
     port = url.rsplit(":", 1)[1]
-    done = subprocess.run([*vcc_argv(), "emulator", "--port", port], capture_output=True, text=True, timeout=30)
+    done = run_vcc("emulator", "--port", port, env=dict(os.environ), timeout=30, expect_error=2)
     assert done.returncode == 2 and "--port" in done.stderr
 
 
 def test_bad_client_spec_is_a_usage_error():
-    done = subprocess.run([*vcc_argv(), "emulator", "--client", "nosecret"], capture_output=True, text=True, timeout=30)
+    done = run_vcc("emulator", "--client", "nosecret", env=dict(os.environ), timeout=30, expect_error=2)
     assert done.returncode == 2 and "ID:SECRET" in done.stderr
 
 

@@ -1,4 +1,5 @@
-"""README promise: every command of its "In a shell" block runs as written against the emulator."""
+"""SPEC section 4, the commands as the README shows them: every command of its
+"In a shell" block runs as written against the emulator."""
 
 from __future__ import annotations
 

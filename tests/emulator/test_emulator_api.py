@@ -1,6 +1,6 @@
-"""The emulated APIs answer as VCC's documentation says (shared/reference/vcc-api-facts.md):
-bearer, scope and Accept checks with each API's error bodies, the documented
-shapes, paging styles and limits."""
+"""SPEC section 4, `vcc emulator`: the emulated APIs answer as VCC's documentation says
+(shared/reference/vcc-api-facts.md): bearer, scope and Accept checks with each API's
+error bodies, the documented shapes, paging styles and limits."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The emulator as a server: fault injection, counters, control endpoints,
-concurrency, keep-alive and shutdown; and the client specs it accepts."""
+"""SPEC section 4, `vcc emulator` as a server: fault injection, counters, control
+endpoints, concurrency, keep-alive and shutdown; and the client specs it accepts."""
 
 from __future__ import annotations
 

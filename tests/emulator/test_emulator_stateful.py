@@ -1,6 +1,6 @@
-"""Random sequences of documented requests never get a 5xx, and every answer
-has its documented shape: a hypothesis state machine drives the emulator's
-handler directly (``Emulator.answer``, the same code the HTTP server runs,
+"""SPEC section 4, `vcc emulator`: random sequences of documented requests never get a
+5xx, and every answer has its documented shape: a hypothesis state machine drives the
+emulator's handler directly (``Emulator.answer``, the same code the HTTP server runs,
 without sockets, so many steps fit in a few seconds)."""
 
 from __future__ import annotations

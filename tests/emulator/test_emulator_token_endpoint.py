@@ -1,6 +1,6 @@
-"""The emulator's token endpoint: VCC's authentication guide (DV 3565192752,
-DV 3566174935), VCC's Node sample (HTTP Basic), and RFC 6749 sections 2.3.1,
-4.4 and 5.2 where the guide is silent."""
+"""SPEC section 4, `vcc emulator`'s token endpoint: VCC's authentication guide
+(DV 3565192752, DV 3566174935), VCC's Node sample (HTTP Basic), and RFC 6749 sections
+2.3.1, 4.4 and 5.2 where the guide is silent."""
 
 from __future__ import annotations
 

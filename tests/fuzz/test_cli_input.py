@@ -1,7 +1,7 @@
-"""Bad input, everywhere (issue #6): arbitrary regions, scopes, profiles, paths, query
-parameters, headers, bodies, environment variables, config files and cache files.
-Every run ends with a SPEC exit code, a short message and no traceback, and leaves
-config and cache readable. Runs are in-process against a scripted local server."""
+"""SPEC section 6, exit codes for bad input, everywhere: arbitrary regions, scopes,
+profiles, paths, query parameters, headers, bodies, environment variables, config files
+and cache files. Every run ends with a SPEC exit code, a short message and no traceback,
+and leaves config and cache readable. Runs are in-process against a scripted local server."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.e2e.conftest import TESTS
 from tests.fuzz.conftest import FUZZ, assert_files_readable, assert_well_behaved, fresh_dirs
+from tests.support.processes import TESTS
 from vcc_cli.tokens.cache import cache_key
 
 #: What a shell can pass as one argument: any text but NUL, and bytes that are not
@@ -594,6 +594,7 @@ def test_a_secret_on_stdin_that_is_not_utf8_is_refused_not_a_crash(tmp_path, std
         "--no-verify",
         env=env,
         stdin=b"s\x80cret\n",
+        expect_error=2,
     )
     assert done.returncode == 2 and "the client secret is not valid UTF-8 text" in done.stderr, done.stderr
     assert not (tmp_path / "config" / "config.toml").exists()

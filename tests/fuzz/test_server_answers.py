@@ -1,8 +1,9 @@
-"""Bad answers (issue #6): a token endpoint and an API that answer arbitrary statuses,
-headers and bodies (HTML error pages, truncated JSON, `{}`, missing or absurd
-`expires_in`, huge bodies, broken framing) or answer too slowly. Every run ends with
-a SPEC exit code and a short message, prints a token only when it got a usable one,
-and leaves the cache readable. A scripted server on loopback answers byte for byte."""
+"""SPEC sections 4 and 6, exit codes for bad answers: a token endpoint and an API that
+answer arbitrary statuses, headers and bodies (HTML error pages, truncated JSON, `{}`,
+missing or absurd `expires_in`, huge bodies, broken framing) or answer too slowly. Every
+run ends with a SPEC exit code and a short message, prints a token only when it got a
+usable one, and leaves the cache readable. A scripted server on loopback answers byte
+for byte."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Config and cache files (SPEC sections 2 and 7): replaced atomically, never half
+"""SPEC sections 2 and 7, config and cache files: replaced atomically, never half
 written, keeping what a person added, and refused, as ssh does, when someone else
 could have written them."""
 
@@ -13,8 +13,7 @@ import tomllib
 import pytest
 
 from tests.conftest import CI_ENV, TOKEN_URL, token_answer
-from tests.e2e.conftest import TESTS
-from tests.support.processes import clean_env, run_vcc
+from tests.support.processes import TESTS, clean_env, run_vcc
 from vcc_cli.tokens import Token
 from vcc_cli.tokens.cache import TokenCache, decode_entry
 
@@ -177,7 +176,7 @@ def test_a_full_disk_keeps_config_and_cache_whole_and_vcc_token_still_answers(ti
     cached = token_out = run_vcc("token", env=env).stdout
     tiny_disk.fill()
 
-    relogin = run_vcc(*login, "--profile", "other", env=env, stdin=b"demo-secret\n")
+    relogin = run_vcc(*login, "--profile", "other", env=env, stdin=b"demo-secret\n", expect_error=2)
     assert relogin.returncode == 2, relogin.stderr
     assert "No space left on device" in relogin.stderr and "Traceback" not in relogin.stderr
     fresh = run_vcc("token", "--refresh", env=env)
@@ -260,6 +259,16 @@ def test_a_cache_entry_others_can_write_is_refused_with_a_note(vcc, mock_http, t
     mock_http.post(TOKEN_URL, json=token_answer("fetched"))
     result = vcc("token", "-s", "stats", env=CI_ENV)
     assert "other users can write to it" in result.stderr
+
+
+def test_an_existing_directory_writable_by_others_is_not_used_for_the_cache(vcc, mock_http, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    mock_http.post(TOKEN_URL, json=token_answer("t"))
+    result = vcc("token", "-s", "stats", env={**CI_ENV, "VCC_CACHE_DIR": str(shared)})
+    assert result.stdout == "t\n" and "not cached" in result.stderr
+    assert oct(shared.stat().st_mode & 0o777) == "0o777" and not list(shared.glob("*.json"))
 
 
 def test_logout_removes_a_damaged_profile(vcc, config_file):

@@ -1,4 +1,5 @@
-"""The client secret in a real keyring (SPEC sections 2, 3 and 7), with the real `vcc`.
+"""SPEC sections 2, 3 and 7, the client secret in a real keyring, with the real `vcc`,
+and the keyring's time limit.
 
 Tests marked ``keyring`` use a real Secret Service: gnome-keyring on the D-Bus
 session that ``.ci/with-secret-service`` starts (a throwaway one, unlocked with a
@@ -70,7 +71,7 @@ def keyring_env(home: Path, bus_address: str, **extra) -> dict[str, str]:
     return clean_env(home, DBUS_SESSION_BUS_ADDRESS=bus_address, **extra)
 
 
-def login(env, emulator, profile, *extra):
+def login(env, emulator, profile, *extra, expect_error=False):
     return run_vcc(
         "login",
         "--profile",
@@ -87,6 +88,7 @@ def login(env, emulator, profile, *extra):
         *extra,
         env=env,
         stdin=f"{SECRET}\n".encode(),
+        expect_error=expect_error,
     )
 
 
@@ -155,7 +157,7 @@ def test_logout_removes_the_secret_service_entry(session_bus, emulator, home, pr
 
 
 def test_login_without_any_keyring_exits_3_with_the_ways_out_and_stores_nothing(emulator, home, tmp_path):
-    done = login(clean_env(home), emulator, "default")  # no D-Bus session, no backend chosen
+    done = login(clean_env(home), emulator, "default", expect_error=3)  # no D-Bus session, no backend chosen
     assert_short_failure(done, 3, "VCC_CLIENT_ID", "gnome-keyring", "PYTHON_KEYRING_BACKEND")
     assert not (tmp_path / "config" / "config.toml").exists()
     assert files_containing(SECRET, tmp_path) == []
@@ -173,7 +175,7 @@ def test_token_with_env_credentials_works_without_any_keyring(emulator, home):
 
 @pytest.mark.keyring
 def test_a_session_bus_without_a_secret_service_is_no_keyring_exit_3(private_bus, emulator, home, tmp_path):
-    done = login(keyring_env(home, private_bus.address), emulator, "default")
+    done = login(keyring_env(home, private_bus.address), emulator, "default", expect_error=3)
     assert_short_failure(done, 3, "no usable keyring", "VCC_CLIENT_ID")
     assert files_containing(SECRET, tmp_path) == []
 
@@ -209,7 +211,7 @@ def test_a_plaintext_keyring_is_never_used_silently(emulator, home, tmp_path):
     site = tmp_path / "site"
     _fake_keyrings_alt(site)
     env = clean_env(home, PYTHONPATH=str(site))
-    done = login(env, emulator, "default", "--no-verify")
+    done = login(env, emulator, "default", "--no-verify", expect_error=3)
     assert_short_failure(done, 3, "keyrings.alt.file.PlaintextKeyring", "PYTHON_KEYRING_BACKEND")
     assert files_containing(SECRET, tmp_path) == []
     # Chosen on purpose, it is the person's call.
@@ -219,7 +221,7 @@ def test_a_plaintext_keyring_is_never_used_silently(emulator, home, tmp_path):
 
 def test_the_null_keyring_counts_as_no_keyring(emulator, home, tmp_path):
     env = clean_env(home, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    assert_short_failure(login(env, emulator, "default"), 3, "no usable keyring")
+    assert_short_failure(login(env, emulator, "default", expect_error=3), 3, "no usable keyring")
     assert not (tmp_path / "config" / "config.toml").exists()
 
 
@@ -256,8 +258,12 @@ def test_a_locked_secret_service_is_exit_3_quickly_and_nothing_is_stored(
     gnome_keyring.lock()
 
     token, other_login = run_together(
-        dict(args=["token", "--profile", profile, "--refresh"], env={**env, "VCC_CACHE_DIR": str(tmp_path / "c1")}),
-        dict(**login_args(emulator, "another"), env=env),
+        dict(
+            args=["token", "--profile", profile, "--refresh"],
+            env={**env, "VCC_CACHE_DIR": str(tmp_path / "c1")},
+            expect_error=3,
+        ),
+        dict(**login_args(emulator, "another"), env=env, expect_error=3),
     )
     assert_short_failure(token, 3, "locked")
     assert token.seconds < 3 + SLACK
@@ -278,8 +284,9 @@ def test_a_frozen_keyring_daemon_is_exit_3_within_the_time_limit(gnome_keyring, 
             args=["token", "--profile", profile, "--refresh"],
             env={**env, "VCC_CACHE_DIR": str(tmp_path / "c1")},
             timeout=30,
+            expect_error=3,
         ),
-        dict(**login_args(emulator, "another"), env=env, timeout=30),
+        dict(**login_args(emulator, "another"), env=env, timeout=30, expect_error=3),
     )
     assert_short_failure(token, 3, "did not answer within 1 s")
     assert token.seconds < 1 + SLACK
@@ -305,9 +312,19 @@ def test_a_secret_service_that_never_answers_is_exit_3_within_the_time_limit(
     # Each token run has its own cache: on a miss the secret is read under the cache
     # lock, so runs sharing a cache would queue behind each other's time limit.
     token, default_limit, relogin = run_together(
-        dict(args=["token", "--profile", "work"], env={**short, "VCC_CACHE_DIR": str(tmp_path / "c1")}, timeout=30),
-        dict(args=["token", "--profile", "work"], env={**env, "VCC_CACHE_DIR": str(tmp_path / "c2")}, timeout=30),
-        dict(**login_args(emulator, "work"), env=short, timeout=30),
+        dict(
+            args=["token", "--profile", "work"],
+            env={**short, "VCC_CACHE_DIR": str(tmp_path / "c1")},
+            timeout=30,
+            expect_error=3,
+        ),
+        dict(
+            args=["token", "--profile", "work"],
+            env={**env, "VCC_CACHE_DIR": str(tmp_path / "c2")},
+            timeout=30,
+            expect_error=3,
+        ),
+        dict(**login_args(emulator, "work"), env=short, timeout=30, expect_error=3),
     )
     assert_short_failure(token, 3, "did not answer within 1 s", "VCC_CLIENT_ID")
     assert token.seconds < 1 + SLACK
@@ -316,3 +333,13 @@ def test_a_secret_service_that_never_answers_is_exit_3_within_the_time_limit(
     assert_short_failure(relogin, 3, "did not answer")
     assert (tmp_path / "config" / "config.toml").read_bytes() == config
     assert files_containing(SECRET, tmp_path / "config", tmp_path / "cache", home) == []
+
+
+@pytest.mark.parametrize("value", ["abc", "inf", "0", "-1", "1e10"])
+def test_a_bad_keyring_timeout_is_a_usage_error(value, monkeypatch):
+    from vcc_cli.errors import UsageError
+    from vcc_cli.tokens.secrets import keyring_timeout
+
+    monkeypatch.setenv("VCC_KEYRING_TIMEOUT", value)
+    with pytest.raises(UsageError):
+        keyring_timeout()

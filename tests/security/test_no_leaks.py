@@ -1,4 +1,4 @@
-"""No secret leaks (SPEC section 7): every command, run with a known, unusual client
+"""SPEC section 7, no secret leaks: every command, run with a known, unusual client
 secret and tokens in every way they can be given, successes and failures, with
 -v, --dry-run, -i and VCC_DEBUG=1 tracebacks. Afterwards the secret is in no output
 and in no file under the config, cache and home directories, and a token is only
@@ -235,9 +235,20 @@ def test_the_real_executable_leaks_nothing_in_verbose_dry_run_and_debug_output(e
         run_vcc("call", "-v", "-i", "/agents-availability", "-q", "skillNames=French", env=env),
         run_vcc("call", "--dry-run", "/agents-availability", env=env),
         run_vcc(
-            "call", "-v", "/agents-availability", env={**env, "VCC_DEBUG": "1", "VCC_API_URL": "http://127.0.0.1:9"}
+            "call",
+            "-v",
+            "/agents-availability",
+            env={**env, "VCC_DEBUG": "1", "VCC_API_URL": "http://127.0.0.1:9"},
+            expect_error=4,
         ),
-        run_vcc("token", "-s", "stats", "--refresh", env={**env, "VCC_DEBUG": "1", "VCC_CLIENT_ID": "someone-else"}),
+        run_vcc(
+            "token",
+            "-s",
+            "stats",
+            "--refresh",
+            env={**env, "VCC_DEBUG": "1", "VCC_CLIENT_ID": "someone-else"},
+            expect_error=3,
+        ),
     ]
     assert [r.returncode for r in runs] == [0, 0, 0, 4, 3]
     assert "Traceback" in runs[3].stderr  # VCC_DEBUG=1 does show it

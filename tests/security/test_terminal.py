@@ -1,4 +1,4 @@
-"""What vcc writes to a terminal cannot be steered by its input: control characters,
+"""SPEC section 7, security: what vcc writes to a terminal cannot be steered by its input: control characters,
 escape sequences and bidi overrides in arguments or server text are shown escaped,
 and bytes that are not UTF-8 never crash the output."""
 

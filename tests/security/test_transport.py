@@ -1,4 +1,4 @@
-"""Transport (SPEC sections 1 and 7): https only, except loopback, for the token
+"""SPEC sections 1 and 7, transport: https only, except loopback, for the token
 endpoint and the API, given as options or environment variables; TLS verification
 always on, with the corporate CA bundle variables and HTTPS_PROXY honoured. The TLS
 tests serve the emulator over https with a throwaway CA and run the real `vcc`."""
@@ -9,10 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.conftest import TESTS
 from tests.security.conftest import CLIENT_ID, SECRET, IssuingEmulator
 from tests.support.connect_proxy import ConnectProxy
-from tests.support.processes import clean_env, run_together, run_vcc
+from tests.support.processes import TESTS, clean_env, run_together, run_vcc
 from tests.support.tls import make_certificates, serve_emulator_over_https
 from vcc_cli import config
 
@@ -172,8 +171,8 @@ def tls_env(tls_emulator, tmp_path):
 
 def test_tls_verification_is_on_and_its_failure_is_exit_4_naming_requests_ca_bundle(tls_emulator, tls_env):
     token, call = run_together(
-        dict(args=["token", "-s", "stats"], env=tls_env),  # the token endpoint
-        dict(args=["call", "/agents-availability"], env={**tls_env, "VCC_TOKEN": "t"}),  # the API alone
+        dict(args=["token", "-s", "stats"], env=tls_env, expect_error=4),  # the token endpoint
+        dict(args=["call", "/agents-availability"], env={**tls_env, "VCC_TOKEN": "t"}, expect_error=4),  # the API alone
     )
     for done in (token, call):
         assert done.returncode == 4, done.stderr

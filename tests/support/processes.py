@@ -1,15 +1,48 @@
-"""Running the real ``vcc`` as a subprocess in a clean environment, and searching
-directories for a string (a leaked secret or token)."""
+"""Running the real ``vcc`` as a subprocess: as CI or a shell starts it (``run_vcc``,
+``popen_vcc``), in a clean environment (``clean_env``), and searching directories for
+a string (a leaked secret or token)."""
 
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
+import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.conftest import vcc_argv
+from tests.support.exit_codes import check_exit_code
+
+#: The tests directory: on a child's PYTHONPATH, ``support.file_keyring`` is importable.
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def vcc_argv() -> list[str]:
+    """The installed console script next to this Python, else `python -m vcc_cli`."""
+    script = Path(sys.executable).parent / "vcc"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("vcc")
+    return [found] if found else [sys.executable, "-m", "vcc_cli"]
+
+
+def default_sigint() -> None:
+    """In the child, before exec: SIGINT back to its default action. An ignored SIGINT
+    survives exec, and a runner may ignore it (nohup, a background job, some CI
+    runners); Python then keeps ignoring it instead of raising KeyboardInterrupt, and
+    a Ctrl-C test would wait for an interrupt that never comes. A shell starts a
+    foreground command with SIGINT at its default, so the tests do too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def popen_vcc(*args: str, env: dict[str, str] | None, **popen_kwargs) -> subprocess.Popen:
+    """Start the real ``vcc args…`` as a shell would, SIGINT at its default whatever the
+    test runner does with it (see ``default_sigint``); ``popen_kwargs`` go to Popen."""
+    return subprocess.Popen([*vcc_argv(), *args], env=env, preexec_fn=default_sigint, **popen_kwargs)
+
 
 #: Variables of the developer's or CI machine that would change what these tests see.
 _DROPPED_PREFIXES = ("VCC_", "XDG_")
@@ -54,10 +87,17 @@ class Run:
         return self.stdout.decode("utf-8", "replace")
 
 
-def run_vcc(*args: str, env: dict[str, str], stdin: bytes = b"", timeout: float = 60) -> Run:
+def run_vcc(
+    *args: str, env: dict[str, str], stdin: bytes = b"", timeout: float = 60, expect_error: bool | int = False
+) -> Run:
+    """Run the real ``vcc args…`` to its end. Fails the test on a non-zero exit unless
+    ``expect_error=True`` (any code) or the expected code is given, as the in-process
+    ``vcc`` fixture does."""
     started = time.monotonic()
     done = subprocess.run([*vcc_argv(), *args], env=env, input=stdin, capture_output=True, timeout=timeout)
-    return Run(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"), time.monotonic() - started)
+    result = Run(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"), time.monotonic() - started)
+    check_exit_code(f"vcc {shlex.join(args)}", result.returncode, result.stderr, expect_error)
+    return result
 
 
 def files_containing(needle: str | bytes, *directories: Path) -> list[Path]:
@@ -80,8 +120,8 @@ def files_containing(needle: str | bytes, *directories: Path) -> list[Path]:
 
 
 def run_together(*runs: dict) -> list[Run]:
-    """Several ``run_vcc(**kwargs)`` at once (each timed on its own): tests that wait
-    for time limits wait once."""
+    """Several ``run_vcc(**kwargs)`` at once (each timed on its own, each with its own
+    ``expect_error``): tests that wait for time limits wait once."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(runs)) as pool:

@@ -1,4 +1,5 @@
-"""The disk token cache of SPEC section 2."""
+"""SPEC section 2, the disk token cache (``vcc_cli.tokens.cache``): keys, modes,
+atomic replacement, and the entries that count as a miss."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The catalog promises of SPEC section 5, checked against the documented examples."""
+"""SPEC section 5, the catalog (``vcc_cli.catalog``): APIs, scopes, path prefixes,
+Accept versions and paging styles, checked against the documented examples."""
 
 from __future__ import annotations
 
@@ -531,7 +532,7 @@ def test_user_admin_permissions_are_catalogued_for_every_kind_the_docs_list():
         assert find_endpoint("GET", path) is not None and find_endpoint("PUT", path) is not None, kind
 
 
-# ------------------------------------------------ accepted scope sets (issue 10)
+# ------------------------------------------------ accepted scope sets (an endpoint may accept several)
 
 
 def test_user_admin_and_agents_gets_accept_users_read_or_users_write():

@@ -1,4 +1,5 @@
-"""SPEC sections 1 and 2: regions, URLs, the config file and its profiles."""
+"""SPEC sections 1 and 2, regions, URLs, the config file and its profiles
+(``vcc_cli.config``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ def test_plain_http_elsewhere_is_refused_exit_2(url):
     with pytest.raises(UsageError) as caught:
         config.check_url(url, "--api-url")
     assert caught.value.exit_code == 2 and "https" in caught.value.hint
+
+
+def test_foo_dot_localhost_is_not_loopback():
+    from vcc_cli.config import is_loopback
+
+    assert not is_loopback("foo.localhost") and is_loopback("localhost") and is_loopback("127.9.9.9")
 
 
 @pytest.mark.parametrize("url", ["ftp://x", "emea.api.cc.vonage.com", "https://", "https://u:p@host"])

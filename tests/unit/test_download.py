@@ -1,4 +1,5 @@
-"""-o FILE (vcc_cli.download): a file under the target name is always complete."""
+"""SPEC section 4, `vcc call -o FILE` (``vcc_cli.download``): a file under the target
+name is always complete."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""gh-style -f/-F fields (vcc_cli.fields): the JSON object they build."""
+"""SPEC section 4, `vcc call -f/-F` (``vcc_cli.fields``): the JSON object gh-style
+fields build."""
 
 from __future__ import annotations
 

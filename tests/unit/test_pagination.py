@@ -1,5 +1,6 @@
-"""--paginate (vcc_cli.pagination): both of VCC's paging styles merged into one document:
-page numbers (meta.page/meta.pageCount) and continuation tokens (meta.nextContinuationToken)."""
+"""SPEC sections 4 and 5, `vcc call --paginate` (``vcc_cli.pagination``): both of VCC's
+paging styles merged into one document: page numbers (meta.page/meta.pageCount) and
+continuation tokens (meta.nextContinuationToken)."""
 
 from __future__ import annotations
 

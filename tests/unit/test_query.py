@@ -1,4 +1,5 @@
-"""--query (vcc_cli.query): JMESPath, and where an invalid expression breaks."""
+"""SPEC section 4, `vcc call --query` (``vcc_cli.query``): JMESPath, and where an
+invalid expression breaks."""
 
 from __future__ import annotations
 

@@ -168,3 +168,33 @@ def test_no_credentials_at_all_is_exit_3_pointing_at_login(tmp_path):
     with pytest.raises(AuthError) as caught:
         resolve.credentials(invocation(tmp_path))
     assert "vcc login" in caught.value.hint
+
+
+def test_one_http_session_serves_the_token_request_and_the_call(tmp_path, mock_http):
+    """The token source and the caller share the run's session (one connection pool)."""
+    import io
+
+    from tests.conftest import API_URL, CI_ENV, TOKEN_URL, Clock, MemoryKeyring, token_answer
+    from vcc_cli import runtime
+    from vcc_cli.main import main
+    from vcc_cli.output import IO
+    from vcc_cli.runtime import new_session
+
+    mock_http.post(TOKEN_URL, json=token_answer())
+    mock_http.get(f"{API_URL}/agents-availability", json={"items": []})
+    env = {**CI_ENV, "VCC_CACHE_DIR": str(tmp_path / "cache"), "VCC_CONFIG_DIR": str(tmp_path / "config")}
+    made = []
+    out = io.StringIO()
+    rt = Runtime(
+        env=env,
+        io=IO(stdout=out, stderr=io.StringIO(), stdin=io.StringIO(""), env=env),
+        clock=Clock(),
+        keyring=MemoryKeyring(),
+        session_factory=lambda: made.append(new_session(env)) or made[-1],
+    )
+    runtime.use(rt)
+    try:
+        assert main(["call", "/agents-availability"]) == 0
+    finally:
+        runtime.use(None)
+    assert len(mock_http.calls) == 2 and len(made) == 1

@@ -1,4 +1,6 @@
-"""The token endpoint client against RFC 6749 (sections 2.3.1, 4.4, 5.1, 5.2)."""
+"""SPEC section 4, `vcc token`'s token endpoint answers (``vcc_cli.tokens.client``),
+against RFC 6749 (sections 2.3.1, 4.4, 5.1, 5.2): a refusal is exit 3, an unusable
+answer exit 4."""
 
 from __future__ import annotations
 
