@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+import sys
 
 from vcc_cli.errors import UsageError, VccError
 
 TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from pathlib import Path  # imported where used: pathlib is not on the cache-hit path
 
 APP_NAME = "vcc"
 DEFAULT_PROFILE = "default"
@@ -36,21 +37,51 @@ REGIONS: dict[str, tuple[str, str]] = {
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get("VCC_CONFIG_DIR"):
-        return Path(env["VCC_CONFIG_DIR"]).expanduser()
-    import platformdirs
+    from pathlib import Path
 
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return Path(user_config_dir(env))
 
 
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get("VCC_CACHE_DIR"):
-        return Path(env["VCC_CACHE_DIR"]).expanduser()
+    from pathlib import Path
+
+    return Path(user_cache_dir(env))
+
+
+def user_config_dir(env: Mapping[str, str] | None = None) -> str:
+    """``VCC_CONFIG_DIR`` (``~`` expanded), else the platform's (``~/.config/vcc``), as text."""
+    return _user_dir(os.environ if env is None else env, "VCC_CONFIG_DIR", "XDG_CONFIG_HOME", "/.config")
+
+
+def user_cache_dir(env: Mapping[str, str] | None = None) -> str:
+    """``VCC_CACHE_DIR`` (``~`` expanded), else the platform's (``~/.cache/vcc``), as text:
+    the token cache reads it without pathlib."""
+    return _user_dir(os.environ if env is None else env, "VCC_CACHE_DIR", "XDG_CACHE_HOME", "/.cache")
+
+
+def _user_dir(env: Mapping[str, str], variable: str, xdg_variable: str, home_default: str) -> str:
+    given = env.get(variable)
+    if given:
+        expanded = os.path.expanduser(given)
+        if given[:1] == "~" and expanded[:1] == "~":  # as pathlib's Path.expanduser, which this replaces
+            raise RuntimeError("Could not determine home directory.")
+        return expanded
+    # platformdirs' answer in the plain Linux case, worked out here: platformdirs and
+    # what it imports (pathlib, tempfile) cost more than the rest of a cached `vcc token`.
+    # Anything else (another system, Android, a relative HOME or XDG variable, which
+    # platformdirs versions treat differently) is left to platformdirs.
+    home, xdg = env.get("HOME", ""), env.get(xdg_variable, "")
+    android = hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in env
+    if sys.platform == "linux" and not android and home[:1] == "/":
+        if xdg[:1] == "/":
+            return os.path.join(xdg, APP_NAME)
+        if not xdg.strip():
+            return os.path.join(home.rstrip("/") + home_default, APP_NAME)
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    if variable == "VCC_CONFIG_DIR":
+        return platformdirs.user_config_dir(APP_NAME, appauthor=False)
+    return platformdirs.user_cache_dir(APP_NAME, appauthor=False)
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -289,6 +320,8 @@ class ConfigFile:
             fd, name = tempfile.mkstemp(dir=self.directory, prefix=f".{self.path.name}.", suffix=".tmp")
         except OSError as exc:
             raise self._write_error(exc) from exc
+        from pathlib import Path
+
         tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -12,6 +12,7 @@ import sys
 
 TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
 if TYPE_CHECKING:
+    from vcc_cli.cli.table import Command
     from vcc_cli.runtime import Runtime
 
 #: Commands parsed without typer when their command line is plain.
@@ -33,19 +34,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def dispatch(args: list[str], rt: Runtime) -> int:
     """Run the command ``args`` names: through the fast parser when it can, else typer."""
-    if args[:1] == ["token"]:
-        from vcc_cli.cli.token import COMMAND
-    elif args[:1] == ["call"]:
-        from vcc_cli.cli.call import COMMAND
-    else:
-        COMMAND = None
-    if COMMAND is not None:
-        opts = COMMAND.parse_fast(args[1:])
+    command = fast_command(args[0]) if args else None
+    if command is not None:
+        opts = command.parse_fast(args[1:])
         if opts is not None:
-            return COMMAND.run(opts, rt)
+            return command.run(opts, rt)
     from vcc_cli.app import invoke
 
     return invoke(args)
+
+
+def fast_command(name: str) -> Command | None:
+    """The declaration of ``name`` when it is one of FAST_COMMANDS (only its own modules imported)."""
+    if name == "token":
+        from vcc_cli.cli.token import COMMAND
+
+        return COMMAND
+    if name == "call":
+        from vcc_cli.cli.call import COMMAND as CALL
+
+        return CALL
+    return None
 
 
 def guarded(action, rt: Runtime) -> int:

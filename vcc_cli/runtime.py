@@ -102,7 +102,7 @@ class Runtime:
     def token_cache(self) -> TokenCache:
         from vcc_cli.tokens.cache import TokenCache
 
-        return TokenCache(self.cache_dir, clock=self.clock)
+        return TokenCache(config.user_cache_dir(self.env), clock=self.clock)  # text: no pathlib on a hit
 
 
 _current: Runtime | None = None

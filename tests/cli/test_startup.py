@@ -1,4 +1,5 @@
-"""Start-up: a cached `vcc token` must not pay for the command line framework or HTTP."""
+"""Start-up: a cached `vcc token` must not pay for the command line framework, HTTP, or
+standard library modules it does not need."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,11 +17,41 @@ from hypothesis import strategies as st
 from tests.conftest import CI_ENV, TOKEN_URL, token_answer
 
 HEAVY = ("requests", "rich", "keyring", "jmespath", "typer", "pydantic", "urllib3", "filelock")
+#: Standard library modules (and platformdirs) a cache hit with env credentials does without.
+HEAVY_STDLIB = (
+    "dataclasses",
+    "inspect",
+    "tomllib",
+    "tempfile",
+    "typing",
+    "pathlib",
+    "fnmatch",
+    "urllib",
+    "hashlib",
+    "_hashlib",
+    "datetime",
+    "platformdirs",
+)
+ROOT = str(Path(__file__).resolve().parents[2])
+#: What the installed `vcc` script does, started with python -S (no .pth files: an editable
+#: install's finder imports pathlib at start-up, which would hide vcc importing it), with
+#: the source tree first and site-packages last on the path.
+ENTRY_POINT = """
+import os, sys
+root, site_packages = sys.argv.pop(1), sys.argv.pop(1)
+sys.path[:0] = [root]
+sys.path += site_packages.split(os.pathsep)
+from vcc_cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def imported_modules(args, env):
+    import site
+
+    site_packages = os.pathsep.join(site.getsitepackages())
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "vcc_cli", *args],
+        [sys.executable, "-S", "-X", "importtime", "-c", ENTRY_POINT, ROOT, site_packages, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -28,22 +61,83 @@ def imported_modules(args, env):
     return done, modules
 
 
-def test_cached_token_imports_no_heavy_module(tmp_path):
+def cached_token_env(tmp_path, **extra):
+    """The environment of a CI job with env credentials, and a live cached token for stats."""
     from vcc_cli.tokens import Token
     from vcc_cli.tokens.cache import TokenCache
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VCC_", "XDG_"))}
     env.update(CI_ENV, VCC_CACHE_DIR=str(tmp_path / "cache"), VCC_CONFIG_DIR=str(tmp_path / "config"))
-    import time
-
+    env.update(extra)
     now = time.time()
-    TokenCache(tmp_path / "cache").put(
+    cache_dir = env.get("VCC_CACHE_DIR") or os.path.join(env["HOME"], ".cache", "vcc")
+    TokenCache(Path(cache_dir)).put(
         TOKEN_URL, CI_ENV["VCC_CLIENT_ID"], ["stats"], Token("cached-token", "Bearer", ("stats",), now + 3600), now
     )
-    done, modules = imported_modules(["token", "-s", "stats"], env)
-    assert done.stdout == "cached-token\n"
-    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    return env
+
+
+def test_cached_token_imports_no_heavy_module(tmp_path):
+    done, modules = imported_modules(["token", "-s", "stats"], cached_token_env(tmp_path))
+    assert done.stdout == "cached-token\n", done.stderr
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY + HEAVY_STDLIB)
     assert loaded == [], f"imported on the cache-hit path: {loaded}"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG directories are worked out without platformdirs on Linux")
+def test_cached_token_in_the_default_directories_imports_no_heavy_module(tmp_path):
+    home = tmp_path / "home"
+    env = cached_token_env(tmp_path, HOME=str(home), VCC_CACHE_DIR="", VCC_CONFIG_DIR="")
+    assert (home / ".cache" / "vcc").is_dir()
+    done, modules = imported_modules(["token", "-s", "stats"], env)
+    assert done.stdout == "cached-token\n", done.stderr
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY + HEAVY_STDLIB)
+    assert loaded == [], f"imported on the cache-hit path: {loaded}"
+
+
+def test_cached_token_with_env_credentials_never_reads_the_config_file(vcc, tmp_path, clock):
+    """SPEC 3: with VCC_CLIENT_ID/SECRET, VCC_REGION and -s, no setting needs the profile."""
+    from vcc_cli.tokens import Token
+    from vcc_cli.tokens.cache import TokenCache
+
+    config_dir = tmp_path / "config"
+    config_dir.mkdir(mode=0o700)
+    (config_dir / "config.toml").write_text("this is [not TOML\n")
+    (config_dir / "config.toml").chmod(0o600)
+    token = Token("cached-token", "Bearer", ("stats",), clock.now + 3600)
+    TokenCache(tmp_path / "cache").put(TOKEN_URL, CI_ENV["VCC_CLIENT_ID"], ["stats"], token, clock.now)
+
+    assert vcc("token", "-s", "stats", env=CI_ENV).stdout == "cached-token\n"
+    # The same command with the region left to the profile does read it, and says so.
+    no_region = {k: v for k, v in CI_ENV.items() if k != "VCC_REGION"}
+    assert "not valid TOML" in vcc("token", "-s", "stats", env=no_region, expect_error=2).stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG directories are worked out without platformdirs on Linux")
+@pytest.mark.parametrize(
+    "xdg",
+    [
+        {},
+        {"XDG_CACHE_HOME": "", "XDG_CONFIG_HOME": "  "},
+        {"XDG_CACHE_HOME": "/var/tmp/c/", "XDG_CONFIG_HOME": "/etc/xdg-config"},
+        {"XDG_CACHE_HOME": "relative/cache", "XDG_CONFIG_HOME": "relative"},
+    ],
+)
+@pytest.mark.parametrize("home", ["/home/ana", "/home/ana/", "/"])
+def test_default_directories_are_the_ones_platformdirs_gives(monkeypatch, home, xdg):
+    import platformdirs
+
+    from vcc_cli import config
+
+    for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "VCC_CACHE_DIR", "VCC_CONFIG_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", home)
+    for name, value in xdg.items():
+        monkeypatch.setenv(name, value)
+    env = dict(os.environ)
+    assert config.user_cache_dir(env) == platformdirs.user_cache_dir("vcc", appauthor=False)
+    assert config.user_config_dir(env) == platformdirs.user_config_dir("vcc", appauthor=False)
+    assert config.cache_dir(env) == Path(platformdirs.user_cache_dir("vcc", appauthor=False))
 
 
 def test_a_miss_still_works_through_the_full_path(vcc, mock_http):

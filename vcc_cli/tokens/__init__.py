@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 #: The longest token lifetime vcc believes, in seconds; a larger ``expires_in`` is capped.
 MAX_LIFETIME = 24 * 3600
 #: The last second of year 9999: later times cannot be shown as dates.
 LATEST_TIME = 253_402_300_799.0
+_INFINITY = float("inf")  # finiteness is checked without math: a cached `vcc token` does not import it
 
 
 class Token:
@@ -39,7 +38,7 @@ class Token:
 
     def remaining(self, now: float) -> float | None:
         """Seconds of life left at ``now`` (may be negative), None when unknown."""
-        if self.expires_at is None or not math.isfinite(self.expires_at):
+        if self.expires_at is None or not -_INFINITY < self.expires_at < _INFINITY:  # NaN is not either
             return None
         return self.expires_at - now
 

@@ -6,23 +6,34 @@ of that key so that file names do not reveal the client ID. Files are 0600 in a
 that is corrupt, truncated, foreign-owned or writable by others is a miss.
 A per-key lock file (filelock, imported only on a miss) lets concurrent
 processes with a cold cache send one token request between them.
+
+A hit reads one file through os-level text paths: pathlib (which brings fnmatch
+and urllib.parse) and tempfile are imported only to write, and the key's SHA-256
+comes from the builtin module rather than hashlib, which loads OpenSSL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
+import sys
 import time
-from pathlib import Path
 
 from vcc_cli.config import ensure_private_dir, untrusted_reason
 from vcc_cli.tokens import LATEST_TIME, MAX_LIFETIME, Token
 
+try:  # the builtin SHA-256 loads in a fraction of the time hashlib and OpenSSL take
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256
+    else:
+        from _sha256 import sha256  # type: ignore[import-not-found]  # no stub in typeshed
+except ImportError:  # a build without the builtin hashes
+    from hashlib import sha256
+
 TYPE_CHECKING = False  # typing costs a cached `vcc token` a few milliseconds
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from pathlib import Path
 
 FORMAT_VERSION = 1
 #: Tolerated backwards clock step, in seconds, before an entry is distrusted.
@@ -65,7 +76,7 @@ class Entry:
 
 def cache_key(endpoint: str, client_id: str, scopes: Iterable[str]) -> str:
     material = "\n".join([endpoint.rstrip("/"), client_id, " ".join(sorted(set(scopes)))])
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+    return sha256(material.encode("utf-8")).hexdigest()[:40]
 
 
 def encode_entry(entry: Entry) -> bytes:
@@ -108,7 +119,7 @@ def decode_entry(data: bytes) -> Entry | None:
             value = float(value)
         except OverflowError:  # a JSON integer too large for a float
             return None
-        if not (math.isfinite(value) and 0 <= value <= LATEST_TIME):
+        if not 0 <= value <= LATEST_TIME:  # also false for NaN; infinities are out of range
             return None
         times.append(value)
     expires_at, obtained_at = times
@@ -120,22 +131,31 @@ def decode_entry(data: bytes) -> Entry | None:
 
 
 class TokenCache:
-    """Token entries under ``directory``; ``clock`` gives seconds since the epoch."""
+    """Token entries under ``directory`` (a path or its text); ``clock`` gives seconds since the epoch."""
 
-    def __init__(self, directory: Path, clock: Callable[[], float] = time.time):
-        self.directory = directory
+    def __init__(self, directory: Path | str, clock: Callable[[], float] = time.time):
+        self._dir = os.fspath(directory)  # text: a hit never builds a Path
+        self._directory = None if isinstance(directory, str) else directory
         self.clock = clock
         #: entries met but not trusted (path -> why), for a note like ssh's
         self.distrusted: dict[Path, str] = {}
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"{key}.json"
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            from pathlib import Path
+
+            self._directory = Path(self._dir)
+        return self._directory
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self._dir, f"{key}.json")
 
     def read(self, key: str) -> Entry | None:
         """The stored entry for ``key`` if it can be trusted, whatever its age."""
         return self._read_path(self._path(key))
 
-    def _read_path(self, path: Path) -> Entry | None:
+    def _read_path(self, path: str) -> Entry | None:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -144,12 +164,22 @@ class TokenCache:
             with os.fdopen(fd, "rb") as fh:
                 reason = untrusted_reason(os.fstat(fh.fileno()))
                 if reason:
-                    self.distrusted[path] = reason
+                    from pathlib import Path
+
+                    self.distrusted[Path(path)] = reason
                     return None
                 data = fh.read(1 << 20)
         except OSError:
             return None
         return decode_entry(data)
+
+    def _entry_paths(self) -> list[str]:
+        """The entry files (``*.json``, hidden ones too, as pathlib's glob), sorted by name."""
+        try:
+            names = os.listdir(self._dir)
+        except OSError:
+            return []
+        return [os.path.join(self._dir, name) for name in sorted(names) if name.endswith(".json")]
 
     def find(self, endpoint: str, client_id: str, scopes: Iterable[str], min_ttl: float) -> Entry | None:
         """A usable entry for the request: its own key first, else any entry of the
@@ -178,17 +208,15 @@ class TokenCache:
         return [e for e in self.entries() if e.endpoint == endpoint and e.client_id == client_id]
 
     def entries(self) -> list[Entry]:
-        try:
-            paths = sorted(self.directory.glob("*.json"))
-        except OSError:
-            return []
-        return [e for e in (self._read_path(p) for p in paths) if e is not None]
+        return [e for e in (self._read_path(p) for p in self._entry_paths()) if e is not None]
 
     def put(self, endpoint: str, client_id: str, scopes: Iterable[str], token: Token, obtained_at: float) -> Path:
         """Store ``token`` atomically: temporary file, fsync, rename."""
-        entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at)
-        path = self._path(cache_key(endpoint, client_id, entry.scopes))
         import tempfile
+        from pathlib import Path
+
+        entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at)
+        path = self.directory / f"{cache_key(endpoint, client_id, entry.scopes)}.json"
 
         try:
             ensure_private_dir(self.directory)
@@ -211,7 +239,7 @@ class TokenCache:
 
     def delete(self, key: str) -> bool:
         try:
-            self._path(key).unlink()
+            os.unlink(self._path(key))
             return True
         except FileNotFoundError:
             return False
@@ -219,14 +247,13 @@ class TokenCache:
     def remove(self, predicate: Callable[[Entry], bool]) -> int:
         """Delete every entry ``predicate`` accepts; return how many went."""
         removed = 0
-        try:
-            paths = list(self.directory.glob("*.json"))
-        except OSError:
-            return 0
-        for path in paths:
+        for path in self._entry_paths():
             entry = self._read_path(path)
             if entry is not None and predicate(entry):
-                path.unlink(missing_ok=True)
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    pass
                 removed += 1
         return removed
 
