@@ -47,7 +47,9 @@ def main(argv: list[str]) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     if stale:
-        print("stale completion scripts: " + ", ".join(stale) + "; run: python completions/generate.py", file=sys.stderr)
+        print(
+            "stale completion scripts: " + ", ".join(stale) + "; run: python completions/generate.py", file=sys.stderr
+        )
         return 1
     return 0
 

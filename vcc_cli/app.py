@@ -1,7 +1,9 @@
 """The root Typer app, made from the commands' option tables (``vcc_cli.cli``).
 
 ``invoke`` runs it and turns click's own outcomes (usage errors, Ctrl-C, exits)
-into vcc's errors, which ``main.guarded`` alone turns into exit codes.
+into vcc's errors, which ``main.guarded`` alone turns into exit codes. This
+module never imports ``vcc_cli.main``: the entry point depends on the app, not
+the other way round.
 """
 
 from __future__ import annotations
@@ -101,13 +103,3 @@ def invoke(argv: list[str]) -> int:
     if result == ExitCode.INTERRUPTED:  # a command that stopped on Ctrl-C itself
         raise KeyboardInterrupt
     return result if isinstance(result, int) else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The full command line, without the fast path (tests compare the two)."""
-    import sys
-
-    from vcc_cli.main import guarded
-
-    args = sys.argv[1:] if argv is None else list(argv)
-    return guarded(lambda: invoke(args), current())

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 FAST_COMMANDS = ("token", "call")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run vcc with ``argv`` (default: the process's); returns the exit code of SPEC section 6."""
+def main(argv: list[str] | None = None, *, fast: bool = True) -> int:
+    """Run vcc with ``argv`` (default: the process's); returns the exit code of SPEC section 6.
+    ``fast=False`` sends every command line through typer (tests compare the two paths)."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         from vcc_cli.runtime import current
@@ -29,12 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C while the modules load
         sys.stderr.write("\nvcc: interrupted\n")
         return 130
-    return guarded(lambda: dispatch(args, rt), rt)
+    return guarded(lambda: dispatch(args, rt, fast=fast), rt)
 
 
-def dispatch(args: list[str], rt: Runtime) -> int:
+def dispatch(args: list[str], rt: Runtime, *, fast: bool = True) -> int:
     """Run the command ``args`` names: through the fast parser when it can, else typer."""
-    command = fast_command(args[0]) if args else None
+    command = fast_command(args[0]) if args and fast else None
     if command is not None:
         opts = command.parse_fast(args[1:])
         if opts is not None:

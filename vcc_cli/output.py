@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
     from typing import IO as Stream
-    from typing import Any
+    from typing import Any, TextIO
 
 
 #: Bidirectional overrides and isolates: they make a terminal show text in another order.
@@ -129,9 +129,10 @@ class IO:
         stdin: Stream[str] | None = None,
         env: Mapping[str, str] | None = None,
     ):
-        self.stdout = stdout or sys.stdout or _ClosedStream()
-        self.stderr = stderr or sys.stderr or _ClosedStream()
-        self.stdin = stdin or sys.stdin or _ClosedStream()
+        # A closed standard stream is None in sys: _ClosedStream stands in, failing cleanly.
+        self.stdout: TextIO = stdout or sys.stdout or _ClosedStream()  # type: ignore[assignment]
+        self.stderr: TextIO = stderr or sys.stderr or _ClosedStream()  # type: ignore[assignment]
+        self.stdin: TextIO = stdin or sys.stdin or _ClosedStream()  # type: ignore[assignment]
         env = os.environ if env is None else env
         forced = env.get("VCC_FORCE_TTY", "") not in ("", "0")
         self.stdout_tty = forced or _isatty(self.stdout)
@@ -384,7 +385,7 @@ def save_body(io: IO, response, target: Path) -> None:
         from rich.console import Console
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)  # type: ignore[arg-type]
+        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)
         progress = Progress(
             *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
         )

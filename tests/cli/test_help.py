@@ -29,7 +29,7 @@ def test_every_option_has_help_text(name, command):
 
 
 def test_root_help_groups_commands(capsys):
-    from vcc_cli.app import main
+    from vcc_cli.main import main
 
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
@@ -44,7 +44,7 @@ def test_plain_vcc_prints_the_help_as_usage(vcc):
 
 def test_version_and_help(capsys):
     from vcc_cli import __version__
-    from vcc_cli.app import main
+    from vcc_cli.main import main
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"vcc {__version__}\n"

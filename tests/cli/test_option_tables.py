@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -13,11 +14,11 @@ from hypothesis import strategies as st
 from tests.conftest import CI_ENV, Clock, MemoryKeyring
 from vcc_cli import runtime
 from vcc_cli.app import COMMANDS
-from vcc_cli.app import main as full_main
 from vcc_cli.cli.call import COMMAND as CALL
 from vcc_cli.cli.table import FLAG
 from vcc_cli.cli.token import COMMAND as TOKEN
 from vcc_cli.errors import UsageError
+from vcc_cli.main import main
 from vcc_cli.output import IO
 from vcc_cli.runtime import Runtime
 
@@ -66,7 +67,7 @@ def full_parse(command, args):
     runtime.use(Runtime(env=dict(CI_ENV), io=streams, clock=Clock(), keyring=MemoryKeyring()))
     try:
         with captured(command) as seen:
-            code = full_main([command.name, *args])
+            code = partial(main, fast=False)([command.name, *args])
     finally:
         runtime.use(None)
     if seen:

@@ -1,4 +1,4 @@
-"""Start-up: a cached `vcc token` must not pay for the command line framework, HTTP, or
+"""SPEC section 4, `vcc token` and `vcc call` start-up: a cached `vcc token` must not pay for the command line framework, HTTP, or
 standard library modules it does not need."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CI_ENV, TOKEN_URL, token_answer
+from vcc_cli.main import main as fast_main
+
+full_main = partial(fast_main, fast=False)  # every command line through typer
 
 HEAVY = ("requests", "rich", "keyring", "jmespath", "typer", "pydantic", "urllib3", "filelock")
 #: Standard library modules (and platformdirs) a cache hit with env credentials does without.
@@ -166,8 +170,6 @@ def test_fast_path_answers_exactly_as_the_full_command_line(tmp_path_factory, op
 
     from tests.conftest import Clock, MemoryKeyring
     from vcc_cli import runtime
-    from vcc_cli.app import main as full_main
-    from vcc_cli.main import main as fast_main
     from vcc_cli.output import IO
     from vcc_cli.runtime import Runtime
     from vcc_cli.tokens import Token
@@ -243,8 +245,6 @@ def test_call_without_typer_answers_exactly_as_the_full_command_line(tmp_path_fa
 
     from tests.conftest import Clock, MemoryKeyring
     from vcc_cli import runtime
-    from vcc_cli.app import main as full_main
-    from vcc_cli.main import main as fast_main
     from vcc_cli.output import IO
     from vcc_cli.runtime import Runtime
 

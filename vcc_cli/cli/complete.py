@@ -7,10 +7,10 @@ from __future__ import annotations
 
 def complete_profiles(incomplete: str) -> list[str]:
     """Profile names from config.toml (nothing when it cannot be read)."""
-    from vcc_cli import config
+    from vcc_cli.runtime import current
 
     try:
-        names = config.ConfigFile(config.config_dir()).profile_names()
+        names = current().config_file().profile_names()
     except Exception:  # completion must never fail loudly
         return []
     return [n for n in names if n.startswith(incomplete)]
