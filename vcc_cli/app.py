@@ -13,6 +13,7 @@ from typer._click import exceptions as click_exceptions  # typer vendors click; 
 
 from vcc_cli import __version__
 from vcc_cli.cli import call, demo, emulator, login, scopes, status, token
+from vcc_cli.cli.table import PipeClosed
 from vcc_cli.errors import ExitCode, ShownUsage, UsageError
 from vcc_cli.output import one_line
 from vcc_cli.runtime import current
@@ -98,6 +99,8 @@ def invoke(argv: list[str]) -> int:
         raise UsageError(one_line(err.format_message()), f"see `{one_line(where)} --help`") from None
     except typer.Abort:
         raise KeyboardInterrupt from None
+    except PipeClosed as closed:
+        raise BrokenPipeError from closed.__cause__
     except typer.Exit as exc:
         return exc.exit_code
     if result == ExitCode.INTERRUPTED:  # a command that stopped on Ctrl-C itself

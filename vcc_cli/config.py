@@ -24,6 +24,8 @@ DEFAULT_PROFILE = "default"
 TOKEN_PATH = "/Auth/connect/token"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
+#: The timeouts accepted, in seconds, from --timeout and VCC_TIMEOUT alike.
+TIMEOUT_RANGE = (0.001, 86400.0)
 
 #: region -> (auth base URL, API base URL), SPEC section 1.
 REGIONS: dict[str, tuple[str, str]] = {

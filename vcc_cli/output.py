@@ -326,12 +326,10 @@ def _looks_binary(data: bytes) -> bool:
     return False
 
 
-def _refuse_binary(io: IO, response) -> None:
-    size = response.headers.get("Content-Length")
+def _refuse_binary(io: IO, ctype: str, size: str | int | None) -> None:
     what = f"{size} bytes, " if size else ""
     io.note(
-        f"binary body ({what}{content_type(response) or 'no content type'}) not shown on a terminal; "
-        "save it with -o FILE, or pipe it"
+        f"binary body ({what}{ctype or 'no content type'}) not shown on a terminal; save it with -o FILE, or pipe it"
     )
 
 
@@ -347,12 +345,27 @@ def render_body(io: IO, response, *, raw: bool, force_bytes: bool = False) -> No
         return
     ctype = content_type(response)
     if _binary_type(ctype):
-        return _refuse_binary(io, response)
+        return _refuse_binary(io, ctype, response.headers.get("Content-Length"))
     chunks = iter_body(response)
     first = next(chunks, b"")
     if _looks_binary(first):
-        return _refuse_binary(io, response)
-    data = first + b"".join(chunks)
+        return _refuse_binary(io, ctype, response.headers.get("Content-Length"))
+    _show(io, first + b"".join(chunks), ctype, raw=raw)
+
+
+def emit_received(io: IO, data: bytes, ctype: str, output: Path | None = None) -> None:
+    """A body already read whole (``--paginate`` met an answer that is not paged):
+    saved into ``output``, byte for byte when piped, and on a terminal shown as
+    ``render_body`` shows one (never binary, escaped)."""
+    if output is not None or not io.stdout_tty:
+        return emit_bytes(io, data, output)
+    if _binary_type(ctype) or _looks_binary(data[:8192]):
+        return _refuse_binary(io, ctype, len(data))
+    _show(io, data, ctype, raw=False)
+
+
+def _show(io: IO, data: bytes, ctype: str, *, raw: bool) -> None:
+    """A text body on a terminal: as is with --raw, pretty JSON, else escaped text."""
     if not data:
         return
     if raw:
@@ -390,7 +403,9 @@ def save_body(io: IO, response, target: Path) -> None:
             *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
         )
         progress.start()
-        task = progress.add_task(target.name, total=total)
+        from rich.markup import escape
+
+        task = progress.add_task(escape(one_line(target.name)), total=total)  # the name is text, not markup
         on_chunk = lambda n: progress.update(task, advance=n)  # noqa: E731
     try:
         written = save(iter_body(response), target, on_chunk=on_chunk)

@@ -110,8 +110,9 @@ def timeout(option: float | None, env: Mapping[str, str]) -> tuple[float, float]
             raise UsageError(f"VCC_TIMEOUT={env['VCC_TIMEOUT']!r} is not a number of seconds") from None
     else:
         return config.DEFAULT_CONNECT_TIMEOUT, config.DEFAULT_READ_TIMEOUT
-    if not (0 < value < 86400):
-        raise UsageError(f"{origin} must be a positive number of seconds, not {value}")
+    low, high = config.TIMEOUT_RANGE
+    if not (low <= value <= high):  # NaN included
+        raise UsageError(f"{origin} must be a number of seconds from {low:g} to {high:g}, not {value:g}")
     return value, value
 
 
@@ -131,10 +132,16 @@ class Invocation:
         self.profile_option = profile_option
         self.region_option = region_option
         self.timeout_option = timeout_option
-        self.profile_name = profile_name(profile_option, rt.env)
+        self._profile_name: str | None = None
         self._profile: object = _UNSET
         self._target: Target | None = None
         self._timeout: tuple[float, float] | None = None
+
+    @property
+    def profile_name(self) -> str:
+        if self._profile_name is None:
+            self._profile_name = profile_name(self.profile_option, self.rt.env)
+        return self._profile_name
 
     @property
     def target(self) -> Target:

@@ -196,3 +196,19 @@ def test_lists_are_not_shared_between_parses():
     first = CALL.parse_fast(["/x", "-q", "a=1"])
     first.params.append("b=2")
     assert CALL.parse_fast(["/x"]).params == []
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_every_row_fills_a_declared_field_of_the_options_class(command):
+    """The options class annotates exactly the fields the table fills: none unset, none unknown."""
+    fields = set(command.options_class.__annotations__)
+    rows = {opt.dest for opt in command.options} | ({command.args.dest} if command.args else set())
+    assert fields == rows
+
+
+def test_help_shows_every_default_and_range(vcc, capsys):
+    vcc("emulator", "--help")
+    vcc("call", "--help")
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "[0<=x<=65535] [default: 0]" in help_text and "[x>=1] [default: 7200]" in help_text
+    assert "[0<=x<=10] [default: 3]" in help_text

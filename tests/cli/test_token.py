@@ -303,3 +303,20 @@ def test_clear_does_not_need_the_secret(vcc, keyring_store):
     vcc("login", "--region", "emea", "--client-id", "cid", "--client-secret-stdin", "--no-verify", stdin="sec\n")
     keyring_store.available = False
     assert vcc("token", "--clear").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "code", "message"),
+    [
+        ({}, 2, "no region is set"),
+        ({"VCC_REGION": "emea"}, 2, "no scope given"),
+        ({"VCC_REGION": "emea", "VCC_SCOPE": "stats"}, 3, "no credentials"),
+    ],
+    ids=["no-region", "no-scope", "no-credentials"],
+)
+def test_an_unconfigured_token_says_first_where_then_what_then_who_as_call_does(vcc, env, code, message):
+    args = () if "VCC_SCOPE" in env or "VCC_REGION" in env else ("-s", "stats")
+    result = vcc("token", *args, env=env, expect_error=code)
+    assert message in result.stderr
+    if not env:
+        assert "no region is set" in vcc("call", "/agents-availability", expect_error=2).stderr

@@ -224,3 +224,19 @@ def test_redirect_to_another_host_does_not_carry_the_token(vcc, server):
     result = vcc("call", "/agents-availability", env={"VCC_API_URL": api, "VCC_TOKEN": "tok-e2e"})
     assert result.returncode == 0 and json.loads(result.stdout) == {"landed": True}
     assert seen == {"first": "Bearer tok-e2e", "authorization": None}
+
+
+@pytest.mark.parametrize(
+    "flags", [("-i", "-v"), ("-iv",)], ids=["fast-path", "through-typer"]
+)  # bundled flags are parsed by typer, which would turn EPIPE into exit 1 itself
+def test_a_reader_that_goes_away_is_not_an_error_on_either_path(vcc, base_env, flags):
+    """`vcc call … | head -c 10`: the reader closes the pipe mid-body; vcc exits 0, quietly."""
+    items = json.loads(vcc("call", "/interaction-content/interactions", *last_day()).stdout)["items"]
+    path = f"/interaction-content/interactions/{items[0]['guid']}/content/callRecording"
+    proc = popen_vcc("call", *flags, path, "-o", "-", env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert len(proc.stdout.read(10)) == 10
+    proc.stdout.close()  # the reader goes away with 300 KB still to come
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0, stderr
+    assert "Traceback" not in stderr and "error" not in stderr

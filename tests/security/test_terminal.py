@@ -37,7 +37,7 @@ def test_undecodable_bytes_in_a_path_are_a_usage_error_even_in_a_dry_run(vcc):
 
 # --------------------------------------------------------------------------- what a server sends
 
-HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil\x7f"
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil\x7f\x1b[8mhidden"  # \x1b[8m: conceal, an SGR
 #: What must never reach a terminal raw: ESC, BEL, CSI (C1), DEL, a bidi override.
 ACTING = ("\x1b", "\x07", "\x9b", "\x7f", "\u202e")
 
@@ -73,8 +73,10 @@ def test_server_headers_and_json_bodies_are_escaped_on_a_terminal(vcc, mock_http
     assert "\x1b[" in result.stdout  # coloured: the only escapes are vcc's own
     plain = vcc("call", "/useradmin/users", env={**CI_ENV, "NO_COLOR": "1"}, tty=True).stdout
     assert "\x1b" not in plain and "\x9b" not in plain
-    assert '"name": "\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202eevil\\u007f"' in plain  # still JSON
-    assert "X-Evil: \\x1b]0;pwned\\x07" in result.stdout  # shown, inert
+    assert (
+        '"name": "\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202eevil\\u007f\\u001b[8mhidden"' in plain
+    )  # still JSON
+    assert "X-Evil: \\x1b]0;pwned\\x07" in result.stdout and "\\x1b[8mhidden" in result.stdout  # shown, inert
     assert "< X-Evil: \\x1b]0;pwned\\x07" in result.stderr
     assert result.stdout.count("HTTP/1.1 200") == 1
 
@@ -119,3 +121,25 @@ def test_piped_output_stays_byte_for_byte_and_verbose_is_always_escaped(vcc, moc
     sent = {"items": [{"name": HOSTILE}], "note": HOSTILE}
     assert result.stdout.split("\r\n\r\n", 1)[1] == json.dumps(sent, ensure_ascii=False)  # as received
     assert acts_on_a_terminal(result.stderr) == []  # -v is for people, wherever it goes
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "shown"),
+    [
+        ("text/plain", "hello " + HOSTILE, "\\x1b]0;pwned\\x07"),
+        ("application/json", json.dumps({"note": HOSTILE}, ensure_ascii=False), "\\u001b]0;pwned"),
+        ("audio/wav", "RIFF\x00\x00WAVEfmt ", "binary body"),
+    ],
+    ids=["text", "json-not-paged", "binary"],
+)
+def test_paginate_shows_an_answer_that_is_not_paged_as_a_plain_call_would(vcc, mock_http, content_type, body, shown):
+    """--paginate on an answer with no pages hands it on as received: escaped on a terminal,
+    never binary there, byte for byte when piped."""
+    from tests.conftest import CI_ENV
+
+    env = {**CI_ENV, "VCC_TOKEN": "t", "NO_COLOR": "1"}
+    hostile_api(mock_http, content_type=content_type, body=body)
+    on_terminal = vcc("call", "/useradmin/users", "--paginate", env=env, tty=True)
+    assert acts_on_a_terminal(on_terminal.stdout) == [] and "\x00" not in on_terminal.stdout
+    assert shown in on_terminal.stdout + on_terminal.stderr
+    assert vcc("call", "/useradmin/users", "--paginate", env=env).stdout_bytes == body.encode()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from vcc_cli.cli import complete
 from vcc_cli.cli.table import LIST, Opt, number
-
-#: The connect and read timeout, in seconds (resolve.timeout checks VCC_TIMEOUT alike).
-TIMEOUT_RANGE = (0.001, 86400.0)
+from vcc_cli.config import TIMEOUT_RANGE
 
 PROFILE = Opt(
     ("--profile", "-p"),

@@ -16,10 +16,16 @@ def complete_profiles(incomplete: str) -> list[str]:
     return [n for n in names if n.startswith(incomplete)]
 
 
+def matching(values, incomplete: str) -> list[str]:
+    """``values`` that start with ``incomplete`` in any case, spelt with the user's own
+    prefix (the shell, and typer before it, keep only candidates that start with it)."""
+    return [incomplete + v[len(incomplete) :] for v in values if v.lower().startswith(incomplete.lower())]
+
+
 def complete_regions(incomplete: str) -> list[str]:
     from vcc_cli.config import REGIONS
 
-    return [r for r in REGIONS if r.startswith(incomplete.lower())]
+    return matching(REGIONS, incomplete)
 
 
 def complete_scopes(incomplete: str) -> list[tuple[str, str]]:

@@ -23,6 +23,12 @@ VALUE = "value"  # one value; given twice, the last one wins (as click does)
 LIST = "list"  # repeatable, every value kept in order
 
 
+class PipeClosed(Exception):
+    """The reader of stdout went away while a command ran under typer, which turns
+    an EPIPE OSError into exit 1 before vcc sees it; ``app.invoke`` raises it again
+    as the BrokenPipeError it was."""
+
+
 class Opt:
     """One option: ``names`` as typed (``-s``, ``--scope``), the options field ``dest``
     it fills, and ``convert`` turning its text into the value (raising ValueError with
@@ -203,7 +209,11 @@ class Command:
         import typer
 
         def command(**raw):  # no annotations: typer reads them (get_type_hints), the signature says it all
-            raise typer.Exit(self.run(self.build(raw), runtime()))
+            try:
+                code = self.run(self.build(raw), runtime())
+            except BrokenPipeError as exc:  # typer would make it exit 1 itself: main.guarded decides
+                raise PipeClosed from exc
+            raise typer.Exit(code)
 
         parameters = []
         if self.args is not None:
@@ -225,13 +235,14 @@ class Command:
                 # A default is handed to click as the text it stands for, so that the
                 # help shows it and build() converts it like any given value.
                 text = None
-                if opt.default not in (None, False):
+                if opt.default is not None and opt.default is not False:
                     text = f"{opt.default:g}" if isinstance(opt.default, float) else str(opt.default)
+                bounds = opt.convert.range_text if isinstance(opt.convert, number) else ""
                 default = typer.Option(
                     text,
                     *opt.names,
                     metavar=opt.metavar,
-                    help=opt.help,
+                    help=f"{opt.help}  [{bounds}]" if bounds else opt.help,
                     show_default=opt.show_default and text is not None,
                     autocompletion=opt.complete,
                 )
@@ -248,26 +259,33 @@ class Command:
 # --------------------------------------------------------------------------- conversions
 
 
-def number(
-    low: float | None = None, high: float | None = None, *, integer: bool = False, unit: str = ""
-) -> Callable[[str], Any]:
+class number:  # lower case: it reads like the function it replaced, number(0, 10, integer=True)
     """Text to a finite number within [low, high] (an int when ``integer``)."""
 
-    def convert(text: str) -> float | int:
+    def __init__(self, low: float | None = None, high: float | None = None, *, integer: bool = False, unit: str = ""):
+        self.low, self.high, self.integer, self.unit = low, high, integer, unit
+
+    @property
+    def range_text(self) -> str:
+        """The range as click shows it in help: ``0<=x<=10``, ``x>=1``."""
+        low, high = self.low, self.high
+        if low is not None and high is not None:
+            return f"{low:g}<=x<={high:g}"
+        return f"x>={low:g}" if low is not None else f"x<={high:g}" if high is not None else ""
+
+    def __call__(self, text: str) -> float | int:
         try:
-            value: float | int = int(text) if integer else float(text)
+            value: float | int = int(text) if self.integer else float(text)
         except ValueError:
-            kind = "a whole number" if integer else "a number"
-            raise ValueError(f"{text!r} is not {kind}{unit and ' of ' + unit}") from None
+            kind = "a whole number" if self.integer else "a number"
+            raise ValueError(f"{text!r} is not {kind}{self.unit and ' of ' + self.unit}") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"{text!r} is not a finite number")
-        if low is not None and value < low:
-            raise ValueError(f"{text} is below {low:g}")
-        if high is not None and value > high:
-            raise ValueError(f"{text} is above {high:g}")
+        if self.low is not None and value < self.low:
+            raise ValueError(f"{text} is below {self.low:g}")
+        if self.high is not None and value > self.high:
+            raise ValueError(f"{text} is above {self.high:g}")
         return value
-
-    return convert
 
 
 def choice(values: Sequence[str]) -> Callable[[str], str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vcc_cli.cli import common
+from vcc_cli.cli import common, complete
 from vcc_cli.cli.table import FLAG, Command, Opt, choice, number
 from vcc_cli.commands import token
 
@@ -30,7 +30,7 @@ COMMAND = Command(
             default="raw",
             metavar="[raw|header|json]",
             convert=choice(token.FORMATS),
-            complete=lambda incomplete: [f for f in token.FORMATS if f.startswith(incomplete.lower())],
+            complete=lambda incomplete: complete.matching(token.FORMATS, incomplete),
         ),
         common.TIMEOUT,
         Opt(

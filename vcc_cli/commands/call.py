@@ -158,7 +158,7 @@ def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response,
     """--paginate and/or --query: the JSON answer, merged over pages, queried."""
     from vcc_cli import catalog, pagination
     from vcc_cli.caller import api_error
-    from vcc_cli.output import NOT_JSON, content_type, emit_bytes, emit_json, render_body
+    from vcc_cli.output import NOT_JSON, content_type, emit_json, emit_received, render_body
     from vcc_cli.query import apply_query
 
     output = _saved_to(opts)
@@ -173,7 +173,7 @@ def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response,
                     "drop --query for this path",
                 )
             io.note("--paginate: the answer is not JSON; printed as is")
-            return emit_bytes(io, data, output)
+            return emit_received(io, data, content_type(response), output)
 
         def fetch(param: str, value: str, ordinal: int):
             page_req = req.with_param(param, value)
@@ -195,7 +195,7 @@ def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response,
         for note in collected.notes:
             io.note(note)
         if compiled is None and collected.pages == 1 and collected.notes:
-            return emit_bytes(io, data, output)  # not a paged answer: as received
+            return emit_received(io, data, content_type(response), output)  # not a paged answer: as received
         document = collected.document
     if compiled is not None:
         if document is NOT_JSON:

@@ -76,19 +76,20 @@ def _profile_state(opts: ScopesOptions, rt: Runtime):
     try:
         inv = resolve.Invocation(rt, opts.profile)
         creds = resolve.credentials(inv, token_allowed=False)
+        endpoint = inv.target.token_endpoint
+        defaults = inv.profile_scopes
     except VccError:
         if opts.profile:
             raise
         return None, {}
     now = rt.clock()
     lifetimes: dict[str, float] = {}
-    for entry in rt.token_cache().entries_for(inv.target.token_endpoint, creds.client_id):
+    for entry in rt.token_cache().entries_for(endpoint, creds.client_id):
         left = entry.token.remaining(now)
         if left is None or left <= 0:
             continue
         for scope in entry.token.scopes:
             lifetimes[scope] = max(lifetimes.get(scope, 0.0), left)
-    defaults = inv.profile_scopes
     return defaults, lifetimes
 
 

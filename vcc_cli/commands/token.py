@@ -31,14 +31,16 @@ def run(opts: TokenOptions, rt: Runtime) -> int:
     inv = resolve.Invocation(rt, opts.profile, opts.region, opts.timeout)
     if opts.clear:
         return run_clear(opts, inv, rt)
-    creds = resolve.credentials(inv)
-    if creds.token is not None:
+    token = resolve.env_token(rt.env)  # VCC_TOKEN needs no region, scope or client
+    if token is not None:
         if opts.refresh:
             rt.io.note("VCC_TOKEN is set: --refresh has no effect, the token is used as is")
-        _print(rt, opts.format, creds.token, None, "env")
+        _print(rt, opts.format, token, None, "env")
         return 0
+    # As `vcc call` does: where to ask (exit 2), for what (exit 2), then as whom (exit 3).
+    inv.target  # noqa: B018
     scopes = resolve.token_scopes(opts.scopes, rt.env, inv)
-    source = resolve.token_source(inv, creds)
+    source = resolve.token_source(inv, resolve.credentials(inv, token_allowed=False))
     resolved = source.get(scopes, min_ttl=opts.min_ttl, refresh=opts.refresh)
     token = resolved.token
     notes = list(resolved.notes)
