@@ -32,7 +32,23 @@ COMMANDS = (
 
 
 class SectionedGroup(typer.core.TyperGroup):
-    """Plain (rich-free, so fast) help that still groups commands by their panel."""
+    """Plain (rich-free, so fast) help that still groups commands by their panel.
+
+    A reader that goes away while click itself writes (``vcc --help | head -1``,
+    ``vcc --version``) is vcc's to handle, as it is while a command runs: typer
+    would turn the EPIPE into exit 1, so it leaves here as ``PipeClosed``."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as exc:
+            raise PipeClosed from exc
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise PipeClosed from exc
 
     def format_commands(self, ctx, formatter) -> None:
         sections: dict[str, list[tuple[str, str]]] = {}
@@ -47,6 +63,35 @@ class SectionedGroup(typer.core.TyperGroup):
         for title, rows in sections.items():
             with formatter.section(title):
                 formatter.write_dl(rows)
+
+
+class VccCommand(typer.core.TyperCommand):
+    """A command whose positional arguments are shown by their names alone
+    (``[METHOD] PATH``), not with typer's type names (``<list[str]>``) and braces."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                pieces.append(param.metavar or (param.name or "").upper())
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx, formatter) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                if not getattr(param, "hidden", False):
+                    arguments.append((param.metavar or (param.name or "").upper(), getattr(param, "help", "") or ""))
+            elif param.param_type_name == "option":
+                record = param.get_help_record(ctx)
+                if record is not None:
+                    options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 app = typer.Typer(
@@ -80,7 +125,7 @@ def root(
 
 
 for _command in COMMANDS:
-    app.command(_command.name, rich_help_panel=_command.panel, short_help=_command.short_help)(
+    app.command(_command.name, cls=VccCommand, rich_help_panel=_command.panel, short_help=_command.short_help)(
         _command.typer_function(current)
     )
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from vcc_cli import catalog
 from vcc_cli.errors import ApiError, AuthError
-from vcc_cli.http import RetryPolicy, send
+from vcc_cli.http import IDEMPOTENT_METHODS, RetryPolicy, body_head, mask, redact, send
 from vcc_cli.request import CallRequest
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from vcc_cli.tokens.source import Resolved, TokenSource
 
 MIN_TTL = 60.0  # seconds a cached token must have left to serve a call (TokenSource.get's default)
+#: Characters of the API's own words about an error put into the message on stderr.
+API_REASON_LIMIT = 300
 
 
 @dataclass
@@ -132,35 +134,41 @@ class Caller:
         self._resolve(req)
         started = time.monotonic()
         response = self._with_retries(req)
-        if response.status_code == 401 and self._origin in ("cache", "fetched"):
+        if response.status_code == 401 and self._origin in ("cache", "fetched") and self._token is not None:
             response.close()
             self.notify("the API answered 401: fetching a new token and trying once more")
-            if self._token is not None:
-                self._source().drop(self._token)
-            resolved = self._source().get(self._scopes, refresh=True)
+            # Another process may have replaced the token already (a revocation hits
+            # every parallel job at once): replace() looks again under the lock.
+            resolved = self._source().replace(self._token, self._scopes, min_ttl=MIN_TTL)
+            for note in resolved.notes:
+                self.notify(note)
             self._token, self._origin = resolved.token, "refreshed"
             response = self._with_retries(req)
             if response.status_code == 401:
-                response.close()
-                raise AuthError(
-                    "the API rejected a freshly fetched token (HTTP 401)",
+                raise _rejected(
+                    response,
+                    "the API rejected the new token too (HTTP 401)",
                     f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
                 )
         elif response.status_code == 401 and self._origin == "refreshed":  # one refresh per invocation
-            response.close()
-            raise AuthError(
+            raise _rejected(
+                response,
                 "the API rejected the token fetched after an earlier 401 (HTTP 401)",
                 f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
             )
         elif response.status_code == 401 and self._origin == "env":
-            response.close()
-            raise AuthError(
-                "the API rejected VCC_TOKEN (HTTP 401)", "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one"
+            raise _rejected(
+                response,
+                "the API rejected VCC_TOKEN (HTTP 401)",
+                "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one",
             )
+        response.vcc_token_origin = self._origin  # what api_error's hints may suggest depends on it
         return Sent(response, time.monotonic() - started, self.token_scopes)
 
     def _with_retries(self, req: CallRequest):
         token = self._token.access_token if self._token is not None else None
+        if token is not None:
+            mask(token)  # a server quoting the request back does not print the token in an error
         headers = req.final_headers(self.accept, token)
         url = req.full_url()
         attempt = 0
@@ -184,6 +192,13 @@ class Caller:
             )
             response.close()
             self.policy.sleep(wait)
+
+
+def _rejected(response, message: str, hint: str) -> AuthError:
+    """The final 401 as an AuthError carrying the API's reason (its body is not shown)."""
+    said = api_reason(response)
+    response.close()
+    return AuthError(message + (f" (the API says: {said})" if said else ""), hint)
 
 
 def jwt_scopes(access_token: str) -> tuple[str, ...] | None:
@@ -224,30 +239,124 @@ def accepted_text(req: CallRequest, needed: str) -> str:
 
 
 def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | None = None) -> ApiError:
-    """The error for an answer >= 400; a 403 names the scope needed and the token's scopes."""
-    status, reason = response.status_code, response.reason or ""
+    """The error for an answer >= 400, carrying the API's own words about it (``api_reason``):
+    the whole answer went to stdout, which a CI log may keep apart from stderr. A 403
+    names the scope needed and the token's scopes; each hint suggests only what applies
+    to where the token came from (``Caller.send`` tags the response with it)."""
+    status, reason = response.status_code, redact(response.reason or "")
     where = f"{req.method} {req.path}" + (f" (page {page})" if page is not None else "")
+    said = api_reason(response)
+    says = f" (the API says: {said})" if said else ""
     if status == 403:
         needed = required_scope(response, req)
         has = " ".join(token_scopes) if token_scopes else "unknown"
         return ApiError(
-            f"HTTP 403 {reason}: {where} needs scope {accepted_text(req, needed)}; the token has {has!r}",
-            f"add {needed!r} to the API credentials in VCC's API Admin, or pass -s {needed}",
+            f"HTTP 403 {reason}: {where} needs scope {accepted_text(req, needed)}; the token has {has!r}{says}",
+            _scope_hint(needed, token_scopes, getattr(response, "vcc_token_origin", None)),
         )
     if status == 404:
-        return ApiError(f"HTTP 404 {reason}: {where}", "check the path (see `vcc scopes` for the APIs)")
+        return ApiError(f"HTTP 404 {reason}: {where}{says}", "check the path (see `vcc scopes` for the APIs)")
     if status == 416:
         return ApiError(
-            f"HTTP 416 {reason}: {where}: the range is outside the content",
-            "check --range against the size (Content-Range in `vcc call -i` shows it)",
+            f"HTTP 416 {reason}: {where}: the range is outside the content{says}",
+            "check --range (or your -H Range) against the size (Content-Range in `vcc call -i` shows it)",
         )
     if status == 400 and catalog.find_api(req.path) is None and not req.headers.get("accept"):
         return ApiError(
-            f"HTTP 400 {reason}: {where}",
-            "the path is not in the catalog, so Accept v1 was sent: try --api-version N or -H 'Accept: ...'",
+            f"HTTP 400 {reason}: {where}{says}",
+            f"the path is not in the catalog, so {_sent_accept(response) or 'Accept v1'} was sent: "
+            "try --api-version N or -H 'Accept: ...'",
         )
-    if status == 429 or (status in (502, 503, 504)):
+    if status == 429 or (status in (502, 503, 504) and req.method.upper() in IDEMPOTENT_METHODS):
         return ApiError(
-            f"HTTP {status} {reason}: {where}", "the API is busy or down: try again later, or raise --retries"
+            f"HTTP {status} {reason}: {where}{says}", "the API is busy or down: try again later, or raise --retries"
         )
-    return ApiError(f"HTTP {status} {reason}: {where}", "the API's answer is shown above")
+    if status in (502, 503, 504):  # never retried: the request may have taken effect
+        return ApiError(
+            f"HTTP {status} {reason}: {where}{says}",
+            f"the API is busy or down; vcc does not retry a {req.method.upper()} (it may have been carried out): "
+            "check, then try again",
+        )
+    shown = "the API's whole answer is on stdout" if said else "the API's answer is shown above (on stdout)"
+    return ApiError(f"HTTP {status} {reason}: {where}{says}", shown)
+
+
+def _scope_hint(needed: str, token_scopes: tuple[str, ...] | None, origin: str | None) -> str:
+    if origin == "env":
+        return (
+            f"VCC_TOKEN holds a token without {needed!r}: set it to one with that scope "
+            f"(`vcc token -s {needed}`), or unset it to let vcc fetch one"
+        )
+    if origin == "header":
+        return (
+            f"the token in your -H Authorization has not got {needed!r}: pass one that has "
+            f"(`vcc token -s {needed}`), or drop the header to let vcc fetch one"
+        )
+    if token_scopes and needed in token_scopes:  # asked for and granted: -s would change nothing
+        return f"the token has {needed!r} and is still refused: check these API credentials' access in VCC's API Admin"
+    return f"add {needed!r} to the API credentials in VCC's API Admin, or pass -s {needed}"
+
+
+def _sent_accept(response) -> str | None:
+    """The Accept header the request carried, as ``Accept: value``; None when unknown."""
+    headers = getattr(getattr(response, "request", None), "headers", None)
+    value = headers.get("Accept") if headers is not None else None
+    return f"Accept: {value}" if isinstance(value, str) else None
+
+
+def api_reason(response, limit: int = API_REASON_LIMIT) -> str:
+    """What the API says about an error, in one line of at most ``limit`` characters
+    (escaped, redacted), from the shapes VCC's APIs answer with (reference/vcc-api-facts.md):
+    ``{"message"}`` (Stats, Agents, Interaction Content), ``{"error", "error_description"}``
+    (OAuth-style 401s), ``{"error": {"code", "message"}}`` (Agents' version errors),
+    ``{"title", "detail"}`` (RFC 9457 problem details), ``{"Field": ["text"]}`` and
+    ``{"errors": {...}}`` (ASP.NET validation), or a short text answer; "" when none."""
+    from vcc_cli.output import one_line
+
+    data = body_head(response)
+    ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        document = None
+        text = data.decode("utf-8", "replace")
+        if ctype.startswith("text/html") or text.lstrip()[:1] == "<" or not text.strip():
+            return ""
+        said = text  # a plain-text answer: its words are the reason
+    else:
+        said = _reason_in(document)
+    said = " ".join(redact(said).split())
+    said = one_line(said)
+    return said if len(said) <= limit else said[: limit - 1] + "…"
+
+
+def _reason_in(document: object) -> str:
+    if isinstance(document, str):
+        return document
+    if not isinstance(document, dict):
+        return ""
+    error = document.get("error")
+    if isinstance(document.get("message"), str):
+        return document["message"]
+    if isinstance(document.get("error_description"), str):
+        return f"{error}: {document['error_description']}" if isinstance(error, str) else document["error_description"]
+    if isinstance(error, dict):
+        text = error.get("message")
+        code = error.get("code")
+        if isinstance(text, str):
+            return f"{code}: {text}" if isinstance(code, str) else text
+        if isinstance(code, str):
+            return code
+    title, detail = document.get("title"), document.get("detail")
+    if isinstance(title, str) or isinstance(detail, str):
+        return ": ".join(part for part in (title, detail) if isinstance(part, str))
+    if isinstance(error, str):
+        return error
+    errors = document.get("errors")
+    fields: dict = errors if isinstance(errors, dict) else document
+    lines = [
+        f"{name}: {' '.join(m for m in messages if isinstance(m, str))}"
+        for name, messages in fields.items()
+        if isinstance(messages, list) and any(isinstance(m, str) for m in messages)
+    ]
+    return "; ".join(lines)

@@ -60,6 +60,17 @@ def _mode(path: Path, directory: bool) -> tuple[str, bool, str | None]:
     return f"mode {stat.S_IMODE(st.st_mode):04o}", reason is None, reason
 
 
+def _directories_above(check: Check, directory: Path, setting: str) -> None:
+    """Fail ``check`` when ``directory`` or one above it lets others swap its files (as
+    the cache and config refuse to use it): the same rule, the same fix."""
+    if not check.ok:
+        return
+    problem = config.untrusted_directory(str(directory), setting)
+    if problem is not None:
+        check.ok, check.fix = False, problem.fix
+        check.value += f"; not trusted: {problem}"
+
+
 def _duration(seconds: float) -> str:
     if seconds <= 0:
         return "expired"
@@ -79,20 +90,22 @@ def collect(rt: Runtime, profile_option: str | None, region_option: str | None, 
 
     cfg = rt.config_file()
     desc, trusted, reason = _mode(cfg.path, directory=False)
-    report.add(
+    check = report.add(
         "config file",
         f"{cfg.path}, {desc}",
         trusted,
         None if trusted else f"{reason}: check it, then chmod 600 {cfg.path}",
     )
+    _directories_above(check, cfg.directory, "VCC_CONFIG_DIR")
     cache_dir = rt.cache_dir
     desc, trusted, reason = _mode(cache_dir, directory=True)
-    report.add(
+    check = report.add(
         "cache dir",
         f"{cache_dir}, {desc}",
         trusted,
         None if trusted else f"{reason}: fix or remove {cache_dir}, or set VCC_CACHE_DIR",
     )
+    _directories_above(check, cache_dir, "VCC_CACHE_DIR")
 
     try:
         inv = resolve.Invocation(rt, profile_option, region_option)
@@ -125,9 +138,11 @@ def _credentials(rt: Runtime, report: Report, inv) -> tuple[str | None, str | No
     except VccError as exc:
         report.add("credentials", exc.message, bool(rt.env.get("VCC_TOKEN")), exc.hint)
         return None, None
+    secret_file = resolve.shown_secret_file(rt.env.get("VCC_CLIENT_SECRET_FILE", ""))
     where = {
         "env": "env VCC_CLIENT_ID + VCC_CLIENT_SECRET",
-        "env (secret file)": f"env VCC_CLIENT_ID + VCC_CLIENT_SECRET_FILE ({rt.env.get('VCC_CLIENT_SECRET_FILE')})",
+        "env (secret file)": "env VCC_CLIENT_ID + VCC_CLIENT_SECRET_FILE"
+        + (f" ({secret_file})" if secret_file else " (a value that names no file, not shown)"),
         "keyring": f"client ID from config (profile {inv.profile_name}), secret from the keyring",
     }[creds.source]
     check = report.add("credentials", f"client ID {creds.client_id}: {where}")

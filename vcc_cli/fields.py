@@ -2,7 +2,10 @@
 
 ``-F`` turns ``true``, ``false`` and ``null`` into JSON literals, integers and
 decimal numbers into JSON numbers, and ``@file`` (``@-`` for stdin) into the
-file's text. Keys nest as ``gh api`` nests them:
+file's text. A decimal too large for a JSON number (``1e999``) stays the string
+it is, as ``gh api -F`` keeps anything it does not read as a number: JSON has no
+infinity, and a usage error would refuse a value ``-f`` sends as is. Keys nest as
+``gh api`` nests them, at most ``MAX_DEPTH`` levels deep:
 
 - ``a[b]=c``            → ``{"a": {"b": "c"}}``
 - ``a[]=1 a[]=2``       → ``{"a": [1, 2]}`` (with -F)
@@ -24,6 +27,10 @@ from vcc_cli.errors import UsageError
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _NO_VALUE = object()
+#: How deep a key may nest (``a[b][c]`` is 3): far beyond any API's body, and well
+#: within what the JSON encoder can write without running out of stack.
+MAX_DEPTH = 100
+_INFINITY = float("inf")
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,11 @@ def parse_key(text: str, flag: str) -> tuple[list[str], str | None]:
             f"write it as key=value; nest with key[sub]=value, lists with key[]=value (e.g. {flag} name=Ana)",
         )
     path = [match.group(1), *re.findall(r"\[([^\[\]=]*)\]", match.group(2))]
+    if len(path) > MAX_DEPTH:
+        raise UsageError(
+            f"bad {flag} {text[:40]!r}...: the key nests {len(path)} levels deep, more than {MAX_DEPTH}",
+            "nest fewer levels, or send the body as JSON with -d @file",
+        )
     if match.group(3) == "=":
         return path, text[match.end() :]
     if path[-1] != "":
@@ -64,7 +76,8 @@ def typed_value(raw: str, read_file: Callable[[str], str]) -> object:
     if _INTEGER.fullmatch(raw):
         return int(raw)
     if _DECIMAL.fullmatch(raw):
-        return float(raw)
+        number = float(raw)
+        return number if number not in (_INFINITY, -_INFINITY) else raw  # 1e999: no JSON number
     if raw.startswith("@") and len(raw) > 1:
         return read_file(raw[1:])
     return raw

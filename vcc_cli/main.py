@@ -23,18 +23,32 @@ def main(argv: list[str] | None = None, *, fast: bool = True) -> int:
     """Run vcc with ``argv`` (default: the process's); returns the exit code of SPEC section 6.
     ``fast=False`` sends every command line through typer (tests compare the two paths)."""
     args = sys.argv[1:] if argv is None else list(argv)
-    try:
-        from vcc_cli.runtime import current
+    from vcc_cli import signals  # SIGTERM, SIGHUP, SIGQUIT… raise signals.Terminated: cleanups run
 
-        rt = current()
-    except KeyboardInterrupt:  # Ctrl-C while the modules load
-        sys.stderr.write("\nvcc: interrupted\n")
-        return 130
-    return guarded(lambda: dispatch(args, rt, fast=fast), rt)
+    replaced = signals.install()
+    try:
+        try:
+            from vcc_cli.runtime import current
+
+            rt = current()
+        except KeyboardInterrupt:  # Ctrl-C while the modules load
+            if sys.stderr is not None:  # None when stderr is closed (2>&-)
+                sys.stderr.write("\nvcc: interrupted\n")
+            return 130
+        return guarded(lambda: dispatch(args, rt, fast=fast), rt)
+    except signals.Terminated as ended:  # while the modules load, or while guarded reports an error
+        if sys.stderr is not None:
+            sys.stderr.write(f"vcc: {ended}\n")
+        return ended.exit_code
+    finally:
+        signals.restore(replaced)
 
 
 def dispatch(args: list[str], rt: Runtime, *, fast: bool = True) -> int:
     """Run the command ``args`` names: through the fast parser when it can, else typer."""
+    from vcc_cli.output import reserve_closed_descriptors
+
+    reserve_closed_descriptors()
     command = fast_command(args[0]) if args and fast else None
     if command is not None:
         opts = command.parse_fast(args[1:])
@@ -61,9 +75,8 @@ def fast_command(name: str) -> Command | None:
 def guarded(action, rt: Runtime) -> int:
     """Run ``action`` and turn what it raises into the exit codes of SPEC section 6:
     one or two lines on stderr, a traceback only with VCC_DEBUG=1."""
-    import os
-
     from vcc_cli.errors import ExitCode, VccError
+    from vcc_cli.signals import Terminated
 
     debug = rt.env.get("VCC_DEBUG", "") not in ("", "0")
     try:
@@ -72,26 +85,29 @@ def guarded(action, rt: Runtime) -> int:
         if debug:
             import traceback
 
-            traceback.print_exc()
+            traceback.print_exc(file=sys.stderr or rt.io.stderr)  # never stdout, even with stderr closed
         rt.io.error(err)
         return int(err.exit_code)
+    except Terminated as ended:  # SIGTERM, SIGHUP, SIGQUIT…: cleaned up as for Ctrl-C, exit 128 + N
+        rt.io.stderr.write(f"vcc: {ended}\n")
+        return ended.exit_code
     except KeyboardInterrupt:
         rt.io.stderr.write("\nvcc: interrupted\n")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
-        # The reader went away (`vcc call ... | head`): not an error of ours.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-        except OSError:
-            pass
+        # The reader went away (`vcc call ... | head`): not an error of ours. What is
+        # still buffered for stdout, and the final flush at exit, go to /dev/null.
+        from vcc_cli.output import discard
+
+        discard(rt.io.stdout)
         return 0
     except Exception as exc:  # a bug: say so in two lines, traceback only on request
         if debug:
             raise
-        from vcc_cli.output import one_line
+        from vcc_cli.output import one_line, scrubbed
 
         rt.io.stderr.write(
-            f"vcc: internal error: {exc.__class__.__name__}: {one_line(str(exc))}\n"
+            f"vcc: internal error: {exc.__class__.__name__}: {one_line(scrubbed(str(exc)))}\n"
             "hint: run again with VCC_DEBUG=1 for a traceback, and report it\n"
         )
         return int(ExitCode.API_ERROR)

@@ -67,6 +67,15 @@ def terminal_json(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" if c in _JSON_UNSAFE else c for c in text)
 
 
+def scrubbed(text: str) -> str:
+    """``text`` with every secret this process has sent or read hidden (``http.redact``):
+    the last line of defence for notes and errors, whatever they quote. Secrets are only
+    ever registered by ``vcc_cli.http``, so while it is not imported there is nothing to hide
+    (and a cached ``vcc token`` does not pay for importing it)."""
+    http = sys.modules.get("vcc_cli.http")
+    return http.redact(text) if http is not None else text
+
+
 def _isatty(stream: object) -> bool:
     try:
         return bool(stream.isatty())  # type: ignore[attr-defined]
@@ -79,6 +88,7 @@ class _ClosedStream:
 
     encoding = "utf-8"
     buffer = None
+    closed = True  # as a closed file says: `-d @-` tells "stdin is closed" from "stdin is empty"
 
     def write(self, data):
         import errno
@@ -95,6 +105,82 @@ class _ClosedStream:
         return ""
 
     read = readline
+
+
+class _BestEffort:
+    """stderr as vcc writes to it: notes, errors, traces and progress are for a person,
+    while stdout and the exit code are what scripts rely on, so a write that fails (a
+    closed descriptor, ``2>&-``; a reader that went away; a full disk) is dropped rather
+    than turning a success into a failure or one exit code into another. Once a write has
+    failed, the rest are dropped too, and the descriptor is pointed at /dev/null so that
+    the interpreter's final flush cannot fail either (it would change the exit status)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                self.stream.write(text)
+            except (OSError, ValueError):  # ValueError: the file was closed
+                self._give_up()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):
+                self._give_up()
+
+    def _give_up(self) -> None:
+        self.broken = True
+        discard(self.stream)
+
+    def isatty(self) -> bool:
+        return _isatty(self.stream)
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno… as the stream has them
+        return getattr(self.stream, name)
+
+
+def discard(stream: object) -> None:
+    """Point the descriptor under ``stream`` at /dev/null (when it has one), so that what
+    is still buffered for it, and the interpreter's flush at exit, go nowhere without an
+    error (Python's advice for a closed pipe: docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # not a file (a test's StringIO), or closed
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(devnull, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(devnull)
+
+
+def reserve_closed_descriptors() -> None:
+    """Open /dev/null on any of descriptors 0, 1 and 2 that was closed (``2>&-``), so that
+    no file vcc opens (a cache entry, its lock) gets one of them, to be written into by
+    a child process or a library that writes to "stderr". ``sys.stdin``/``stdout``/``stderr``
+    stay as Python found them (None), so vcc still knows the stream is closed."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                return
+            if opened != fd:  # a lower descriptor was free: put it where it belongs
+                os.dup2(opened, fd)
+                os.close(opened)
 
 
 def _stdout_errors(method):
@@ -131,7 +217,7 @@ class IO:
     ):
         # A closed standard stream is None in sys: _ClosedStream stands in, failing cleanly.
         self.stdout: TextIO = stdout or sys.stdout or _ClosedStream()  # type: ignore[assignment]
-        self.stderr: TextIO = stderr or sys.stderr or _ClosedStream()  # type: ignore[assignment]
+        self.stderr: TextIO = _BestEffort(stderr or sys.stderr or _ClosedStream())  # type: ignore[assignment,arg-type]
         self.stdin: TextIO = stdin or sys.stdin or _ClosedStream()  # type: ignore[assignment]
         env = os.environ if env is None else env
         forced = env.get("VCC_FORCE_TTY", "") not in ("", "0")
@@ -206,12 +292,14 @@ class IO:
         """A table: rich on a terminal, tab-separated lines with a header otherwise."""
         if self.stdout_tty:
             from rich.table import Table
+            from rich.text import Text
 
-            table = Table(title=title, show_lines=False)
+            # Cells are text, never rich markup ("[b]" stays as typed), and escaped like any line.
+            table = Table(title=Text(one_line(title)) if title else None, show_lines=False)
             for column in columns:
-                table.add_column(column)
+                table.add_column(Text(one_line(column)))
             for row in rows:
-                table.add_row(*row)
+                table.add_row(*(Text(one_line(cell)) for cell in row))
             self._console(self.stdout).print(table)
         else:
             self.write_line("\t".join(columns))
@@ -244,7 +332,7 @@ class IO:
                 return value if value.strip() else default or ""
 
     def note(self, message: str) -> None:
-        self.stderr.write(f"vcc: {one_line(message)}\n")
+        self.stderr.write(f"vcc: {one_line(scrubbed(message))}\n")
         self.stderr.flush()
 
     def error(self, err: VccError) -> None:
@@ -254,16 +342,29 @@ class IO:
             self.stderr.write(err.message.rstrip("\n") + "\n")
             self.stderr.flush()
             return
-        self.stderr.write(f"vcc: error: {one_line(err.message)}\n")
+        self.stderr.write(f"vcc: error: {one_line(scrubbed(err.message))}\n")
         if err.hint:
-            self.stderr.write(f"hint: {one_line(err.hint)}\n")
+            self.stderr.write(f"hint: {one_line(scrubbed(err.hint))}\n")
         self.stderr.flush()
 
     def _console(self, stream):
-        from rich.console import Console
-
         color = self.color if stream is self.stdout else self.stderr_color
-        return Console(file=stream, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True)
+        return console(stream, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True)
+
+
+def console(stream, **options):
+    """A rich Console on ``stream`` that leaves a closed reader to vcc: rich's own answer
+    to EPIPE is exit 1 (and /dev/null on fd 1, whichever stream broke), where vcc's is
+    exit 0 for stdout (``main.guarded``) and a dropped line for stderr."""
+    from rich.console import Console
+
+    class PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            if stream is not sys.stderr and not isinstance(stream, _BestEffort):
+                raise BrokenPipeError
+
+    return PipeAwareConsole(file=stream, **options)
 
 
 # --------------------------------------------------------------------------- answers: bodies, -i heads, -v traces
@@ -395,12 +496,14 @@ def save_body(io: IO, response, target: Path) -> None:
     progress = None
     on_chunk = None
     if io.stderr_tty:
-        from rich.console import Console
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-        console = Console(file=io.stderr, force_terminal=True, no_color=not io.stderr_color)
         progress = Progress(
-            *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
+            *Progress.get_default_columns(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=console(io.stderr, force_terminal=True, no_color=not io.stderr_color),
+            transient=True,
         )
         progress.start()
         from rich.markup import escape

@@ -18,9 +18,12 @@ as a page: the first page's fields, its list holding every item, and a
 ``meta`` that counts them.
 
 A server that repeats a continuation token, or answers a page with no items
-while announcing more, would make a naive loop spin forever: both end with a
-NetworkError (exit 4) instead. Items are gathered with ``list.extend`` into one
-list, so 100,000 items over many pages cost linear time.
+while announcing more, would make a naive loop spin forever; one that ignores
+``page`` (page 1 every time) or hands out new tokens for items it sent already
+would duplicate the output. All of these end with a NetworkError (exit 4): a page
+whose items are those of any earlier page is found by a digest of each page's
+items (16 bytes a page, so memory stays bounded by MAX_PAGES). Items are gathered
+with ``list.extend`` into one list, so 100,000 items over many pages cost linear time.
 Standard library only.
 """
 
@@ -115,6 +118,39 @@ def collect(
     return _by_number(first, name, fetch, max_pages)
 
 
+class SeenPages:
+    """Which page (its label) sent which items, as digests: a page that repeats an
+    earlier one, whichever it was, is an error rather than items printed twice."""
+
+    def __init__(self) -> None:
+        self._labels: dict[bytes, int] = {}
+        self._last: int | None = None
+
+    def add(self, batch: list, label: int) -> None:
+        """Remember ``batch`` as page ``label``'s items; raise NetworkError if an
+        earlier page had the same (non-empty) items."""
+        if batch:
+            digest = _digest(batch)
+            earlier = self._labels.get(digest)
+            if earlier is not None:
+                which = "the previous page's items" if earlier == self._last else f"the items of page {earlier}"
+                raise NetworkError(
+                    f"--paginate: page {label} repeated {which}; stopped rather than loop or print them twice",
+                    "the API is not advancing (does it ignore the page asked for?): try again later, "
+                    "or drop --paginate",
+                )
+            self._labels[digest] = label
+        self._last = label
+
+
+def _digest(batch: list) -> bytes:
+    import hashlib
+    import json
+
+    text = json.dumps(batch, sort_keys=True, separators=(",", ":"))  # ASCII: any string encodes
+    return hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
+
+
 def _batch(document: object, name: str, ordinal: int) -> list:
     batch = document.get(name) if isinstance(document, dict) else None
     if not isinstance(batch, list):
@@ -129,8 +165,9 @@ def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int, asked_token:
     items = list(first[name])
     token = first["meta"].get(NEXT_TOKEN)
     seen: set[str] = {asked_token} if asked_token else set()
-    previous = first[name]
     pages, notes = 1, []
+    repeats = SeenPages()
+    repeats.add(first[name], pages)
     while token is not None:
         if not isinstance(token, str) or not token:
             raise NetworkError(
@@ -153,14 +190,13 @@ def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int, asked_token:
         document = fetch("continuationToken", token, pages)
         batch = _batch(document, name, pages)
         token = (_meta(document) or {}).get(NEXT_TOKEN)
-        if token is not None and (not batch or batch == previous):
-            what = "added no items" if not batch else "repeated the previous page's items"
+        if token is not None and not batch:
             raise NetworkError(
-                f"--paginate: page {pages} {what} but announced another page; stopped rather than loop",
+                f"--paginate: page {pages} added no items but announced another page; stopped rather than loop",
                 "the API is not advancing: try again later, or drop --paginate",
             )
+        repeats.add(batch, pages)
         items.extend(batch)
-        previous = batch
     merged = dict(first)  # same fields, same order, as a page
     merged[name] = items
     merged["meta"] = {**first["meta"], NEXT_TOKEN: token, "count": len(items)}
@@ -180,6 +216,8 @@ def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collecte
     notes: list[str] = []
     grown_to = total_pages
     page = start
+    repeats = SeenPages()
+    repeats.add(first[name], page)
     while page < last:
         if pages >= max_pages:
             notes.append(
@@ -194,6 +232,7 @@ def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collecte
         if not batch:  # the collection shrank while paging: what is left is already here
             notes.append(f"--paginate: page {page} of {total_pages} was empty (the collection shrank while paging)")
             break
+        repeats.add(batch, page)
         items.extend(batch)
         grown_to = max(grown_to, page_count(document) or 0)
     if grown_to > total_pages:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from vcc_cli.errors import UsageError
 
 SYNTAX_URL = "https://jmespath.org/specification.html"
+_TOO_DEEP_HINT = "write it with fewer levels of nesting, or filter further with jq"
 
 
 def compile_query(expression: str):
@@ -17,6 +18,8 @@ def compile_query(expression: str):
 
     try:
         return jmespath.compile(expression)
+    except RecursionError:  # jmespath's parser recurses once per level of nesting
+        raise UsageError("--query is nested too deeply to read", _TOO_DEEP_HINT) from None
     except exceptions.EmptyExpressionError:
         raise UsageError("--query is empty", "give a JMESPath expression, e.g. --query 'items[].username'") from None
     except exceptions.ParseError as exc:  # LexerError and IncompleteExpressionError are ParseErrors
@@ -42,6 +45,8 @@ def apply_query(compiled, document: object) -> object:
 
     try:
         return compiled.search(document)
+    except RecursionError:  # the interpreter recurses once per level of the expression
+        raise UsageError("--query is nested too deeply to evaluate", _TOO_DEEP_HINT) from None
     except exceptions.JMESPathError as exc:
         text = " ".join(str(exc).split())
         raise UsageError(

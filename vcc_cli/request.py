@@ -108,7 +108,8 @@ def resolve_url(path: str, api_url: str) -> tuple[str, str]:
     if "://" in path:
         refused = UsageError(
             f"refusing to send the token to {path!r}: it is not the API host",
-            f"use a path relative to {api_url}, or set --api-url / VCC_API_URL",
+            f"use a path relative to {api_url}; to call another VCC API host, set VCC_API_URL "
+            "(or save it in a profile: `vcc login --auth-url URL --api-url URL`)",
         )
         parts = urlsplit(path)
         if "\\" in path.split("?", 1)[0] or "@" in parts.netloc:
@@ -185,11 +186,26 @@ def range_header(value: str) -> str:
     return "bytes=" + spec
 
 
+def read_stdin(stdin, what: str) -> bytes:
+    """All of stdin as bytes, for ``what`` (``-d @-``); a closed or unreadable stdin is a
+    usage error (``0<&-``, or a directory given as stdin)."""
+    hint = "pipe the input in (... | vcc call ...), or name a file instead of @-"
+    if getattr(stdin, "closed", False):
+        raise UsageError(f"{what} reads stdin, but stdin is closed", hint)
+    buffer = getattr(stdin, "buffer", None)
+    try:
+        return buffer.read() if buffer is not None else stdin.read().encode("utf-8", "surrogateescape")
+    except (OSError, ValueError) as exc:  # ValueError: closed while reading
+        raise UsageError(
+            f"{what} cannot read stdin: {getattr(exc, 'strerror', None) or 'it is closed'}", hint
+        ) from None
+
+
 def read_text_file(name: str, stdin, flag: str = "-F") -> str:
     """The text of ``name`` (``-`` for stdin), for ``-F key=@file``."""
     try:
         if name == "-":
-            data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+            data = read_stdin(stdin, f"{flag} @-")
         else:
             with open(name, "rb") as fh:
                 data = fh.read()
@@ -208,7 +224,7 @@ def read_body(value: str, stdin) -> bytes:
     if value.startswith("@"):
         source = value[1:]
         if source == "-":
-            data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+            data = read_stdin(stdin, "-d @-")
             where = "stdin"
         else:
             try:
@@ -244,16 +260,34 @@ def curl_command(req: CallRequest, accept: str, *, token_options: Sequence[str] 
         parts.append("--head")
     elif req.method != "GET":
         parts += ["-X", req.method]
-    parts.append(shlex.quote(req.full_url()))
-    token_cmd = "$(vcc token" + "".join(f" -s {shlex.quote(s)}" for s in req.scopes)
-    token_cmd += "".join(f" {shlex.quote(o)}" for o in token_options) + ")"
+    parts.append(shell_word(req.full_url()))
+    token_cmd = "$(vcc token" + "".join(f" -s {shell_word(s)}" for s in req.scopes)
+    token_cmd += "".join(f" {shell_word(o)}" for o in token_options) + ")"
     headers = req.final_headers(accept, token=None)
     for name, value in headers.items():
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
+        parts += ["-H", shell_word(f"{name}: {value}")]
     if not req.user_sets_authorization:
         parts += ["-H", f'"Authorization: Bearer {token_cmd}"']
     if req.body is not None:
-        parts += ["--data-binary", shlex.quote(req.body.decode("utf-8"))]
+        parts += ["--data-binary", shell_word(req.body.decode("utf-8"))]
     if output is not None:
-        parts += ["-o", shlex.quote(output)]
+        parts += ["-o", shell_word(output)]
     return " ".join(parts)
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one shell word: as ``shlex.quote`` writes it, or, when it holds
+    characters a terminal would act on (an escape sequence in a -H value, a bidi
+    override in a body), as bash's ``$'…'`` with those characters escaped, so the
+    command shows inert on a terminal and still sends exactly the same bytes."""
+    if all(char.isprintable() or char in "\n\t" for char in text):
+        return shlex.quote(text)
+    shown = []
+    for char in text:
+        if char in "\\'":
+            shown.append("\\" + char)
+        elif char.isprintable() or char in "\n\t":
+            shown.append(char)
+        else:  # its UTF-8 bytes, each \xHH: exact in any locale (bash's \u needs a UTF-8 one)
+            shown.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8", "surrogateescape"))
+    return "$'" + "".join(shown) + "'"

@@ -281,17 +281,26 @@ def from_vcc_token(inv: Invocation) -> Credentials | None:
     return Credentials("", "VCC_TOKEN", token=token) if token is not None else None
 
 
-def read_secret_file(path: str) -> str:
-    """The first line of ``VCC_CLIENT_SECRET_FILE`` (bounded: /dev/zero must not hang us)."""
+def shown_secret_file(path: str) -> str | None:
+    """``VCC_CLIENT_SECRET_FILE`` as vcc may show it: the path when it names something
+    that exists, else None. A value that names nothing may be the secret itself, set by
+    mistake (a secret can look like a path: base64 holds ``/``), so it is never echoed."""
     import os
 
     try:
+        return path if os.path.lexists(path) else None
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        return None
+
+
+def read_secret_file(path: str) -> str:
+    """The first line of ``VCC_CLIENT_SECRET_FILE`` (bounded: /dev/zero must not hang us)."""
+    try:
         with open(path, encoding="utf-8") as fh:
             secret = fh.readline(64 * 1024).rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        if not os.path.lexists(path) and not path.startswith(("/", "~", "./", "../")):
-            # Not a path: most likely the secret itself, set by mistake. Never echo it.
+        if shown_secret_file(path) is None:
             raise AuthError(
                 "VCC_CLIENT_SECRET_FILE names no file (its value is not shown: it may be the secret itself)",
                 "set it to the path of a file whose first line is the secret, or use VCC_CLIENT_SECRET",

@@ -49,11 +49,13 @@ class KeyringStore:
 
 
 def new_session(env: MutableMapping[str, str]) -> object:
-    """A requests session for one run: verification on, with a corporate CA bundle
-    from the environment checked and used (requests alone ignores SSL_CERT_FILE)."""
+    """A requests session for one run that takes its settings from ``env`` alone (never
+    ``~/.netrc``): proxies (never for plain http to loopback), and verification on, with
+    a corporate CA bundle from ``env`` checked and used (requests alone ignores
+    SSL_CERT_FILE)."""
     from vcc_cli.http import new_session as session_for
 
-    session = session_for()
+    session = session_for(env)
     bundle = config.ca_bundle(env)
     if bundle:
         session.verify = bundle

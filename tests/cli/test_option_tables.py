@@ -210,5 +210,5 @@ def test_help_shows_every_default_and_range(vcc, capsys):
     vcc("emulator", "--help")
     vcc("call", "--help")
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "[0<=x<=65535] [default: 0]" in help_text and "[x>=1] [default: 7200]" in help_text
-    assert "[0<=x<=10] [default: 3]" in help_text
+    assert "[from 0 to 65535] [default: 0]" in help_text and "[at least 1] [default: 7200]" in help_text
+    assert "[from 0 to 10] [default: 3]" in help_text

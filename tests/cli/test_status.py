@@ -87,3 +87,15 @@ def test_status_flags_a_cache_dir_that_is_a_file(vcc, tmp_path):
 def test_json_output(vcc):
     data = vcc("status", "--json", "--no-clock", env=CI_ENV).json
     assert data["ready"] is True and {c["name"] for c in data["checks"]} >= {"profile", "region", "credentials"}
+
+
+def test_status_fails_a_cache_dir_below_a_directory_others_can_write(vcc, tmp_path):
+    """SPEC section 2: the rule the cache applies (no directory others could swap) is the one status reports."""
+    shared = tmp_path / "shared"
+    (shared / "cache").mkdir(parents=True)
+    (shared / "cache").chmod(0o700)
+    shared.chmod(0o777)
+    env = {"VCC_CACHE_DIR": str(shared / "cache"), "VCC_REGION": "emea", "VCC_CLIENT_ID": "c", "VCC_CLIENT_SECRET": "s"}
+    result = vcc("status", "--no-clock", "--json", env=env, expect_error=3)
+    cache = next(c for c in result.json["checks"] if c["name"] == "cache dir")
+    assert not cache["ok"] and str(shared) in cache["value"] and cache["fix"]

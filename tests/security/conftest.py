@@ -40,3 +40,23 @@ def home(tmp_path):
     path = tmp_path / "home"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A throwaway CA and a server certificate for 127.0.0.1 and localhost."""
+    from tests.support.tls import make_certificates
+
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def tls_emulator(certificates):
+    """An IssuingEmulator served over https with ``certificates`` (its URL: ``https_url``)."""
+    from tests.support.tls import serve_emulator_over_https
+
+    emulator = IssuingEmulator()
+    url = serve_emulator_over_https(emulator, certificates)
+    with emulator:
+        emulator.https_url = url
+        yield emulator

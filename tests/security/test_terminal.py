@@ -143,3 +143,98 @@ def test_paginate_shows_an_answer_that_is_not_paged_as_a_plain_call_would(vcc, m
     assert acts_on_a_terminal(on_terminal.stdout) == [] and "\x00" not in on_terminal.stdout
     assert shown in on_terminal.stdout + on_terminal.stderr
     assert vcc("call", "/useradmin/users", "--paginate", env=env).stdout_bytes == body.encode()
+
+
+# --------------------------------------------------------------------------- what is left: tables, status, logs, dry runs
+
+
+def test_a_table_on_a_terminal_shows_its_cells_as_inert_text():
+    """`vcc scopes` draws with rich: a cell is text, never rich markup, and escaped like any line."""
+    import io
+
+    from vcc_cli.output import IO
+
+    out = io.StringIO()
+    IO(stdout=out, stderr=io.StringIO(), env={"VCC_FORCE_TTY": "1"}).table(
+        "title " + HOSTILE, ["name", "[b]column[/b]"], [[HOSTILE + " [b]bold[/b]", "x"]]
+    )
+    shown = out.getvalue()
+    assert acts_on_a_terminal(shown) == [], repr(shown)
+    assert "[b]bold[/b]" in shown and "[b]column[/b]" in shown and "\\x1b]0;pwned" in shown
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_status_shows_the_token_endpoints_date_header_inert_on_a_terminal(vcc, mock_http, as_json):
+    from tests.conftest import CI_ENV, TOKEN_URL
+
+    mock_http.get(TOKEN_URL, status=405, headers={"Date": HOSTILE})
+    result = vcc("status", *(["--json"] if as_json else []), env=CI_ENV, tty=True)
+    assert acts_on_a_terminal(result.stdout) == [] and acts_on_a_terminal(result.stderr) == []
+    assert ("\\x1b]0;pwned" if not as_json else "\\u001b]0;pwned") in result.stdout
+
+
+def test_a_continuation_token_that_is_not_text_is_quoted_inert(vcc, mock_http):
+    from tests.conftest import CI_ENV
+
+    url = "https://emea.api.cc.vonage.com/interaction-content/interactions"
+    mock_http.get(url, json={"items": [{"guid": "a"}], "meta": {"nextContinuationToken": {"t": HOSTILE}}})
+    result = vcc(
+        "call", "/interaction-content/interactions", "--paginate", env={**CI_ENV, "VCC_TOKEN": "t"}, expect_error=4
+    )
+    assert acts_on_a_terminal(result.stderr) == [] and "not a string" in result.stderr
+
+
+def test_a_dry_run_shows_control_characters_of_its_arguments_inert_and_still_exact(vcc):
+    """The curl command of --dry-run quotes such a value as bash's $'…': inert, same bytes."""
+    import subprocess
+
+    from tests.conftest import CI_ENV
+
+    value, body = "a\x1b[2Jb\x9bc", json.dumps("right\u202eleft", ensure_ascii=False)  # C1 and bidi: valid JSON
+    args = ("call", "PUT", "/stats/x", "-s", "stats", "--dry-run", "-H", f"X-Note: {value}", "-d", body)
+    shown = vcc(*args, env=CI_ENV, tty=True).stdout
+    assert acts_on_a_terminal(shown) == [], repr(shown)
+    header = next(part for part in shown.split(" -H ") if part.startswith("$'X-Note"))
+    data = shown.split(" --data-binary ", 1)[1].strip()
+    for word, meant in ((header, f"X-Note: {value}"), (data, body)):
+        printed = subprocess.run(["bash", "-c", f"printf %s {word}"], capture_output=True, check=True).stdout
+        assert printed.decode() == meant
+
+
+def test_the_emulators_verbose_log_shows_what_a_client_sent_inert(tmp_path):
+    """`vcc emulator -v` logs request lines on stderr: a client's escape sequences stay inert."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from tests.support.processes import clean_env
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vcc_cli", "emulator", "--port", "0", "-v"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().decode()
+        url = first.split("VCC_AUTH_URL=")[1].split()[0]
+        where = urlsplit(url)
+        with socket.create_connection((where.hostname, where.port), timeout=10) as conn:
+            conn.sendall(b"GET /x\x1b]0;pwned\x07\x1b[2J\xc2\x9b31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            while conn.recv(65536):
+                pass
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    log = err.decode("utf-8", "replace")
+    assert "/x" in log and "pwned" in log
+    assert acts_on_a_terminal(log) == [], repr(log)

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.security.conftest import CLIENT_ID, SECRET, IssuingEmulator
+from tests.security.conftest import CLIENT_ID, SECRET
 from tests.support.connect_proxy import ConnectProxy
 from tests.support.processes import TESTS, clean_env, run_together, run_vcc
-from tests.support.tls import make_certificates, serve_emulator_over_https
 from vcc_cli import config
 
 REMOTE_HTTP = "http://emea.cc.vonage.com"
@@ -145,20 +144,6 @@ def test_a_plain_http_url_vcc_accepts_is_one_requests_sends_to_loopback(scheme, 
 
 
 # --------------------------------------------------------------------------- TLS
-
-
-@pytest.fixture(scope="module")
-def certificates(tmp_path_factory):
-    return make_certificates(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def tls_emulator(certificates):
-    emulator = IssuingEmulator()
-    url = serve_emulator_over_https(emulator, certificates)
-    with emulator:
-        emulator.https_url = url
-        yield emulator
 
 
 @pytest.fixture

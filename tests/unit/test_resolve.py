@@ -141,6 +141,7 @@ def test_half_a_credential_pair_is_exit_3(env, tmp_path):
 
 
 def test_unreadable_secret_file_is_exit_3_naming_it(tmp_path):
+    (tmp_path / "nope").mkdir()  # it exists (a value naming nothing is never shown: it may be the secret)
     creds = resolve.credentials(
         invocation(tmp_path, {"VCC_CLIENT_ID": "id", "VCC_CLIENT_SECRET_FILE": str(tmp_path / "nope")})
     )

@@ -70,7 +70,7 @@ def test_granted_scope_from_the_answer_wins(mock_http):
     assert fetch(scopes=("stats",)).token.scopes == ("stats", "users:read")
 
 
-@pytest.mark.parametrize("expires_in", [None, 0, -5, "soon", float("nan"), True, [1]])
+@pytest.mark.parametrize("expires_in", [None, "soon", float("nan"), True, [1]])
 def test_missing_or_absurd_expires_in_means_use_once_and_do_not_cache(mock_http, expires_in):
     body = token_answer()
     if expires_in is None:
@@ -81,6 +81,14 @@ def test_missing_or_absurd_expires_in_means_use_once_and_do_not_cache(mock_http,
     result = fetch()
     assert not result.cacheable and result.token.expires_at is None
     assert "expires_in" in result.notes[0]
+
+
+@pytest.mark.parametrize("expires_in", [0, -5, -0.5, "-60", "0", pytest.param(-(10**400), id="-10**400")])
+def test_zero_or_negative_expires_in_is_an_unusable_answer_exit_4(mock_http, expires_in):
+    mock_http.post(TOKEN_URL, json=token_answer(expires_in=expires_in))
+    with pytest.raises(NetworkError, match="already expired") as caught:
+        fetch()
+    assert caught.value.exit_code == 4
 
 
 def test_huge_expires_in_is_capped(mock_http):

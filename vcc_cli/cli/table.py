@@ -267,11 +267,11 @@ class number:  # lower case: it reads like the function it replaced, number(0, 1
 
     @property
     def range_text(self) -> str:
-        """The range as click shows it in help: ``0<=x<=10``, ``x>=1``."""
+        """The range as the help says it, in words: ``from 0 to 10``, ``at least 1``."""
         low, high = self.low, self.high
         if low is not None and high is not None:
-            return f"{low:g}<=x<={high:g}"
-        return f"x>={low:g}" if low is not None else f"x<={high:g}" if high is not None else ""
+            return f"from {low:g} to {high:g}"
+        return f"at least {low:g}" if low is not None else f"at most {high:g}" if high is not None else ""
 
     def __call__(self, text: str) -> float | int:
         try:

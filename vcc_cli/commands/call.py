@@ -164,7 +164,8 @@ def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response,
     output = _saved_to(opts)
 
     data = _read_all(response)
-    document = _parse_json(data, response, "--query" if compiled is not None and not opts.paginate else None)
+    using = "--paginate" if opts.paginate else "--query"
+    document = _parse_json(data, response, "--query" if compiled is not None and not opts.paginate else None, using)
     if opts.paginate:
         if document is NOT_JSON:
             if compiled is not None:
@@ -182,7 +183,7 @@ def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response,
                 if page_response.status_code >= 400:
                     render_body(io, page_response, raw=opts.raw)
                     raise api_error(page_response, page_req, sent.token_scopes, page=ordinal)
-                parsed = _parse_json(_read_all(page_response), page_response, None)
+                parsed = _parse_json(_read_all(page_response), page_response, None, f"--paginate (page {ordinal})")
             if parsed is NOT_JSON:
                 raise NetworkError(
                     f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate"
@@ -218,7 +219,15 @@ def _read_all(response) -> bytes:
     return b"".join(iter_body(response))
 
 
-def _parse_json(data: bytes, response, needed_by: str | None):
+#: How deeply an answer may nest for --query and --paginate, which walk it: far beyond
+#: any VCC answer, and well within the stack that parsing, querying and printing need.
+MAX_JSON_DEPTH = 256
+
+
+def _parse_json(data: bytes, response, needed_by: str | None, using: str):
+    """The JSON document of ``data``, NOT_JSON if it is none; ``needed_by`` (an option)
+    makes an empty body a usage error. An answer nested deeper than MAX_JSON_DEPTH is
+    unusable for ``using`` (exit 4): refused here, before anything recurses through it."""
     from vcc_cli.output import NOT_JSON
 
     if not data.strip():
@@ -226,6 +235,29 @@ def _parse_json(data: bytes, response, needed_by: str | None):
             raise UsageError(f"{needed_by} needs a JSON answer; HTTP {response.status_code} came with no body")
         return NOT_JSON
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep to use
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
         return NOT_JSON
+    except RecursionError:
+        document = NOT_JSON
+    if document is NOT_JSON or _deeper_than(document, data, MAX_JSON_DEPTH):
+        raise NetworkError(
+            f"{using}: the answer is JSON nested more than {MAX_JSON_DEPTH} levels deep, too deep to use",
+            "drop --paginate and --query to get the answer as it came",
+        )
+    return document
+
+
+def _deeper_than(document: object, data: bytes, limit: int) -> bool:
+    """Whether ``document`` (parsed from ``data``) nests more than ``limit`` levels,
+    found without recursion; an answer with fewer brackets than that is not even walked."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False

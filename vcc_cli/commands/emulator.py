@@ -45,14 +45,10 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
             log=io.note if opts.verbose else None,
         )
     except OSError as exc:
-        import socket
-
-        hint = (
-            "give an address of this machine, e.g. --host 127.0.0.1"
-            if isinstance(exc, socket.gaierror)
-            else "choose another --port (0 picks a free one)"
-        )
-        raise UsageError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror}", hint) from None
+        where = f"[{opts.host}]" if ":" in opts.host else opts.host
+        raise UsageError(
+            f"cannot listen on {where}:{opts.port}: {exc.strerror or exc}", _listen_hint(exc, opts.port)
+        ) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not is_loopback(opts.host):
@@ -83,3 +79,18 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
         signal.signal(signal.SIGTERM, previous)
     io.note("emulator stopped")
     return 0
+
+
+def _listen_hint(exc: OSError, port: int) -> str:
+    """What to change when the emulator cannot listen: the host (a name that does not
+    resolve, an address that is not this machine's), or the port (in use, privileged)."""
+    import errno
+    import socket
+
+    if isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRNOTAVAIL, errno.EINVAL, errno.EAFNOSUPPORT):
+        return "give an address of this machine, e.g. --host 127.0.0.1"
+    if exc.errno == errno.EADDRINUSE:
+        return "choose another --port (0 picks a free one)"
+    if exc.errno == errno.EACCES and 0 < port < 1024:
+        return "ports below 1024 need privileges: choose --port 1024 or above (0 picks a free one)"
+    return "check --host and --port (--port 0 picks a free one)"

@@ -22,10 +22,19 @@ class LoginOptions(Options):
     timeout: float | None
 
 
+#: What to give instead of answering each prompt, when there is no terminal to ask on.
+_GIVEN_BY = {
+    "Region (emea, nam, apac)": "pass --region (emea, nam or apac), or --auth-url and --api-url",
+    "Client ID": "pass --client-id ID",
+    "Client secret": "pipe it in with --client-secret-stdin (e.g. --client-secret-stdin < secret.txt); "
+    "no option takes the secret itself",
+}
+
+
 def _prompt(rt: Runtime, text: str, *, hide: bool = False, default: str | None = None) -> str:
     if not rt.io.stdin_tty:
         raise UsageError(
-            f"{text.lower()} is missing and stdin is not a terminal", "pass it as an option (see `vcc login --help`)"
+            f"{text.lower()} is missing and stdin is not a terminal", _GIVEN_BY.get(text, "see `vcc login --help`")
         )
     return rt.io.prompt(text, hide=hide, default=default).strip()
 
@@ -101,14 +110,14 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
         _verify(source, scopes, io)
 
     # The profile first, then the secret: when the keyring fails (locked, hanging),
-    # the profile is taken back, so nothing is left half-done.
-    previous = cfg.snapshot()
-    cfg.save_profile(profile)
+    # the profile is taken back, so nothing is left half-done. Both steps hold the
+    # config file's lock and re-read it: parallel logins keep each other's profiles.
+    undo = cfg.save_profile(profile)
     try:
         rt.keyring.set_secret(name, secret)
     except BaseException:
         try:
-            cfg.restore(previous)
+            undo()
         except VccError:
             pass  # the keyring's error is the one to report
         raise

@@ -69,21 +69,30 @@ def _print(rt: Runtime, fmt: str, token: Token, region: str | None, origin: str)
     elif fmt == "header":
         rt.io.write_line(f"Authorization: Bearer {token.access_token}")
     else:
-        from datetime import UTC, datetime
-
         remaining = token.remaining(rt.clock())
-        expires_at = None
-        if token.expires_at is not None:
-            expires_at = datetime.fromtimestamp(token.expires_at, UTC).isoformat(timespec="seconds")
-            expires_at = expires_at.replace("+00:00", "Z")
         rt.io.print_json(
             {
                 "access_token": token.access_token,
                 "token_type": token.token_type,
                 "scope": " ".join(token.scopes),
-                "expires_at": expires_at,
+                "expires_at": iso_utc(token.expires_at),
                 "expires_in": max(0, int(remaining)) if remaining is not None else None,
                 "region": region,
                 "source": origin,
             }
         )
+
+
+def iso_utc(seconds: float | None) -> str | None:
+    """``seconds`` since the epoch as ISO 8601 in UTC (``2026-01-02T03:04:05Z``); None
+    when unknown or not a date ISO 8601 can write in four digits (after year 9999, or
+    not finite: a clock set far ahead makes such expiry times)."""
+    from datetime import UTC, datetime
+
+    if seconds is None:
+        return None
+    try:
+        shown = datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):
+        return None
+    return shown.replace("+00:00", "Z")

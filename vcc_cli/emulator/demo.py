@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,12 +25,37 @@ from pathlib import Path
 from vcc_cli.emulator.clients import DEFAULT_CLIENT
 from vcc_cli.emulator.data import iso
 from vcc_cli.emulator.server import Emulator
+from vcc_cli.signals import Terminated
 
 TOKEN_ROUTE = "POST /Auth/connect/token"
 SEARCH_ROUTE = "GET /interaction-content/interactions"
 SEARCH_PAGE = 50  # interactions per page of the search (at most 1000)
 TOKEN_TTL = 7200  # seconds: VCC's token lifetime ("always 7200, two hours")
 RECORDING_SIZE = 2 * 1024 * 1024  # bytes
+CHILD_TIMEOUT = 120  # seconds a step's vcc may take
+CHILD_GRACE = 5  # seconds a stopped child vcc has to clean up before it is killed
+
+
+def stop_child(child: subprocess.Popen, why: BaseException) -> None:
+    """End a step's vcc before the directory it writes in goes (else it could write
+    there after the removal): asked to stop as the demo was (SIGTERM for any ending
+    signal: a SIGQUIT could dump core in a child still starting up), SIGKILL if it has
+    not ended within CHILD_GRACE seconds. A child that had the signal already (from
+    the terminal, or `timeout`, which signal the whole process group) ignores a second
+    SIGTERM while it unwinds; whatever it leaves is inside the demo's directory."""
+    if child.poll() is not None:
+        return
+    if isinstance(why, Terminated):
+        child.send_signal(signal.SIGTERM)
+    elif isinstance(why, KeyboardInterrupt):
+        child.send_signal(signal.SIGINT)
+    else:
+        child.kill()
+    try:
+        child.wait(timeout=CHILD_GRACE)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 @dataclass
@@ -47,17 +73,26 @@ class Demo:
 
     def __init__(self, keep: bool = False, vcc_argv: list[str] | None = None):
         self.keep = keep
-        self.vcc_argv = vcc_argv or [sys.executable, "-m", "vcc_cli"]
+        # -P: the current directory is not put on the path (a token.py there would be imported)
+        self.vcc_argv = vcc_argv or [sys.executable, "-P", "-m", "vcc_cli"]
         self.clock_offset = 0.0
 
     def __enter__(self) -> Demo:
-        self.home = Path(tempfile.mkdtemp(prefix="vcc-demo-"))
-        self.emulator = Emulator(
-            clients=[DEFAULT_CLIENT],
-            token_ttl=TOKEN_TTL,
-            recording_size=RECORDING_SIZE,
-            clock=lambda: time.time() + self.clock_offset,
-        ).start()
+        # The name first, then the directory: whatever interrupts from here on (a
+        # signal between two statements included), the cleanup knows what to remove.
+        self.home = Path(tempfile.gettempdir()) / f"vcc-demo-{os.urandom(6).hex()}"
+        try:
+            self.home.mkdir(mode=0o700)
+            self.emulator = Emulator(
+                clients=[DEFAULT_CLIENT],
+                token_ttl=TOKEN_TTL,
+                recording_size=RECORDING_SIZE,
+                clock=lambda: time.time() + self.clock_offset,
+            )
+            self.emulator.start()
+        except BaseException:
+            self.__exit__()
+            raise
         env = {k: v for k, v in os.environ.items() if not k.startswith("VCC_")}
         env.update(
             VCC_CONFIG_DIR=str(self.home / "config"),
@@ -72,13 +107,25 @@ class Demo:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.emulator.stop()
-        if not self.keep:
-            shutil.rmtree(self.home, ignore_errors=True)
+        try:
+            emulator = getattr(self, "emulator", None)  # absent when its start failed
+            if emulator is not None:
+                emulator.stop()
+        finally:
+            if not self.keep:
+                shutil.rmtree(self.home, ignore_errors=True)
 
     def _vcc(self, *args: str) -> tuple[subprocess.CompletedProcess, float]:
         started = time.perf_counter()
-        done = subprocess.run([*self.vcc_argv, *args], env=self.env, capture_output=True, timeout=120)
+        with subprocess.Popen(
+            [*self.vcc_argv, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as child:
+            try:
+                stdout, stderr = child.communicate(timeout=CHILD_TIMEOUT)
+            except BaseException as exc:  # Ctrl-C, SIGTERM…, the time limit
+                stop_child(child, exc)
+                raise
+        done = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
         return done, (time.perf_counter() - started) * 1000
 
     def _count(self, route: str) -> int:

@@ -3,12 +3,15 @@
 One JSON file per (token endpoint, client ID, sorted scope set), named by a hash
 of that key so that file names do not reveal the client ID. Files are 0600 in a
 0700 directory, replaced atomically (temporary file, fsync, rename). An entry
-that is corrupt, truncated, foreign-owned or writable by others is a miss.
+that is corrupt, truncated, foreign-owned or writable by others, or not a regular
+file (a FIFO is never opened blocking), is a miss; so is every entry of a
+directory that fails ``config.untrusted_directory`` (another user's, one others
+can write to, or below one they can), and nothing is written there.
 A per-key lock file (filelock, imported only on a miss) lets concurrent
 processes with a cold cache send one token request between them.
 
 A hit reads one file through os-level text paths: pathlib (which brings fnmatch
-and urllib.parse) and tempfile are imported only to write, and the key's SHA-256
+and urllib.parse) is imported only to write, and the key's SHA-256
 comes from the builtin module rather than hashlib, which loads OpenSSL.
 """
 
@@ -16,10 +19,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
 
-from vcc_cli.config import ensure_private_dir, untrusted_reason
+from vcc_cli.config import UntrustedDirectory, ensure_private_dir, untrusted_directory, untrusted_reason
 from vcc_cli.tokens import LATEST_TIME, MAX_LIFETIME, Token
 
 try:  # the builtin SHA-256 loads in a fraction of the time hashlib and OpenSSL take
@@ -41,7 +45,13 @@ CLOCK_SLACK = 5.0
 
 
 class CacheUnavailable(Exception):
-    """The cache directory cannot be created or written."""
+    """The cache directory cannot be created or written, or is not to be trusted."""
+
+    @classmethod
+    def because(cls, exc: OSError, directory: object, doing: str = "write to") -> CacheUnavailable:
+        if isinstance(exc, UntrustedDirectory):
+            return cls(f"refusing to use the token cache {directory}: {exc} ({exc.fix})")
+        return cls(f"cannot {doing} the token cache {directory}: {exc.strerror}")
 
 
 class Entry:
@@ -139,6 +149,14 @@ class TokenCache:
         self.clock = clock
         #: entries met but not trusted (path -> why), for a note like ssh's
         self.distrusted: dict[Path, str] = {}
+        self._checked = False  # the directory, once per run: a few stat calls
+        self._problem: UntrustedDirectory | None = None
+
+    def _directory_problem(self) -> UntrustedDirectory | None:
+        """Why the directory's files cannot be trusted (see config.untrusted_directory), or None."""
+        if not self._checked:
+            self._problem, self._checked = untrusted_directory(self._dir), True
+        return self._problem
 
     @property
     def directory(self) -> Path:
@@ -156,22 +174,37 @@ class TokenCache:
         return self._read_path(self._path(key))
 
     def _read_path(self, path: str) -> Entry | None:
+        problem = self._directory_problem()
+        if problem is not None:
+            if os.path.lexists(path):
+                self._distrust(path, f"{problem} ({problem.fix})")
+            return None
+        # Never blocking (a FIFO planted here would wait for a writer), never through a link.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(path, flags)
         except OSError:
             return None
         try:
-            with os.fdopen(fd, "rb") as fh:
-                reason = untrusted_reason(os.fstat(fh.fileno()))
-                if reason:
-                    from pathlib import Path
-
-                    self.distrusted[Path(path)] = reason
-                    return None
-                data = fh.read(1 << 20)
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self._distrust(path, "it is not a regular file")
+                return None
+            reason = untrusted_reason(st)
+            if reason:
+                self._distrust(path, reason)
+                return None
+            data = os.read(fd, 1 << 20)  # an entry is a few hundred bytes
         except OSError:
             return None
+        finally:
+            os.close(fd)
         return decode_entry(data)
+
+    def _distrust(self, path: str, reason: str) -> None:
+        from pathlib import Path
+
+        self.distrusted[Path(path)] = reason
 
     def _entry_paths(self) -> list[str]:
         """The entry files (``*.json``, hidden ones too, as pathlib's glob), sorted by name."""
@@ -212,7 +245,6 @@ class TokenCache:
 
     def put(self, endpoint: str, client_id: str, scopes: Iterable[str], token: Token, obtained_at: float) -> Path:
         """Store ``token`` atomically: temporary file, fsync, rename."""
-        import tempfile
         from pathlib import Path
 
         entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at)
@@ -220,18 +252,21 @@ class TokenCache:
 
         try:
             ensure_private_dir(self.directory)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         except OSError as exc:
-            raise CacheUnavailable(f"cannot write to the token cache {self.directory}: {exc.strerror}") from exc
+            raise CacheUnavailable.because(exc, self.directory) from exc
+        # The name first, then the file: whatever interrupts, the cleanup knows what to remove.
+        tmp = os.path.join(self._dir, f".tmp-{os.urandom(8).hex()}.json")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            with os.fdopen(fd, "wb") as fh:  # mkstemp makes it 0600
+            fd = os.open(tmp, flags, 0o600)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(encode_entry(entry))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise CacheUnavailable(f"cannot write to the token cache {self.directory}: {exc.strerror}") from exc
+            raise CacheUnavailable.because(exc, self.directory) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -267,5 +302,5 @@ class TokenCache:
         try:
             ensure_private_dir(self.directory)
         except OSError as exc:
-            raise CacheUnavailable(f"cannot create the token cache {self.directory}: {exc.strerror}") from exc
+            raise CacheUnavailable.because(exc, self.directory, "create") from exc
         return FileLock(str(self.directory / f"{key}.lock"), timeout=timeout, mode=0o600)

@@ -17,17 +17,34 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from vcc_cli.errors import NetworkError, TokenRefused
-from vcc_cli.http import send
-from vcc_cli.tokens import MAX_LIFETIME, Token
+from vcc_cli.http import iter_body, mask, redact, send
+from vcc_cli.tokens import LATEST_TIME, MAX_LIFETIME, Token
 
 #: What can follow "Bearer " in a header: visible ASCII (RFC 6750's b64token and more).
 _BEARER_TOKEN = re.compile(r"[\x21-\x7e]+")
+
+#: A token request ends within this many times its timeouts (connect + read) in all,
+#: however its answer trickles in: ``--timeout`` bounds each read, so an endpoint
+#: sending a byte a second would otherwise keep the fetch, and the cache lock that
+#: parallel jobs wait on (``source.lock_timeout_for``), alive for ever. An honest
+#: answer is a few hundred bytes and needs one read.
+DEADLINE_FACTOR = 2
+#: The most of a token endpoint's answer read, in bytes after decompression: a token
+#: answer is a few hundred bytes; more is not one (a 611 KB gzip answer can unpack to GBs).
+MAX_ANSWER_BYTES = 1024 * 1024
+_READ_CHUNK = 64 * 1024
+
+
+def fetch_deadline(timeout: tuple[float, float]) -> float:
+    """Seconds a whole token request may take, answer included (DEADLINE_FACTOR)."""
+    return DEADLINE_FACTOR * (timeout[0] + timeout[1])
 
 
 @dataclass
@@ -54,27 +71,84 @@ def fetch_token(
     if scopes:
         form["scope"] = " ".join(scopes)  # several scopes space-separated in one request (DV 3599269892)
     headers = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
+    mask(secret, client_id)  # whatever an error quotes from here on, the secret is not in it
     sent_at = clock()
-    response = send(session, "POST", endpoint, data=form, headers=headers, timeout=timeout, allow_redirects=False)
-    body = _json_object(response)
+    response, data = _within_deadline(
+        fetch_deadline(timeout), endpoint, lambda stop_at: _post(session, endpoint, form, headers, timeout, stop_at)
+    )
+    body = _json_object(data)
     return parse_token_response(response.status_code, body, response, endpoint, scopes, sent_at, secret)
 
 
-def _json_object(response) -> dict | None:
+def _post(session, endpoint: str, form: dict, headers: dict, timeout: tuple[float, float], stop_at: float):
+    """Send the token request and read its answer, at most MAX_ANSWER_BYTES of it and
+    not past ``stop_at`` (time.monotonic()); returns (response, body bytes)."""
+    host = urlsplit(endpoint).netloc
+    response = send(
+        session, "POST", endpoint, data=form, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+    )
+    data = bytearray()
     try:
-        data = json.loads(response.content)
+        for chunk in iter_body(response, _READ_CHUNK):
+            data += chunk
+            if len(data) > MAX_ANSWER_BYTES:
+                raise NetworkError(
+                    f"the token endpoint at {host} answered with more than {MAX_ANSWER_BYTES // 1024} KiB "
+                    "(a token answer is a few hundred bytes)",
+                    "check the auth URL or region: it should point at VCC's /Auth/connect/token",
+                )
+            if time.monotonic() > stop_at:
+                raise _too_slow(endpoint, fetch_deadline(timeout))
+    finally:
+        response.close()
+    return response, bytes(data)
+
+
+def _within_deadline(seconds: float, endpoint: str, work: Callable[[float], tuple]) -> tuple:
+    """``work(stop_at)`` in a worker thread, given up after ``seconds``: a socket read
+    cannot be bounded in total from outside, so the wait is. An abandoned worker stops
+    at its next chunk, or when the server gives up; it holds no lock, and the process
+    does not wait for it (daemon)."""
+    outcome: dict[str, object] = {}
+    done = threading.Event()
+    stop_at = time.monotonic() + seconds
+
+    def run() -> None:
+        try:
+            outcome["value"] = work(stop_at)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="vcc-token-request", daemon=True).start()
+    if not done.wait(seconds):
+        raise _too_slow(endpoint, seconds)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def _too_slow(endpoint: str, seconds: float) -> NetworkError:
+    return NetworkError(
+        f"the token endpoint at {urlsplit(endpoint).netloc} did not finish answering within {seconds:g} s "
+        f"({DEADLINE_FACTOR} times the connect and read timeouts)",
+        "it is answering far too slowly: try again later, or raise --timeout",
+    )
+
+
+def _json_object(data: bytes) -> dict | None:
+    try:
+        parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return None
-    return data if isinstance(data, dict) else None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _clean(text: object, secret: str, limit: int = 200) -> str:
-    """One printable line of server-provided text, without the secret in it, as
-    sent or form-encoded (a server may echo the request body it refuses)."""
-    line = " ".join(str(text).split())
-    if secret:
-        for form in {secret, quote_plus(secret), quote(secret, safe="")}:
-            line = line.replace(form, "[REDACTED]")
+    """One line of server-provided text, without the secret in it in any form it was
+    sent in (a server may echo the request it refuses): see ``http.redact``."""
+    line = redact(" ".join(str(text).split()), secret)
     return line[:limit]
 
 
@@ -130,18 +204,32 @@ def parse_token_response(
     granted = body.get("scope")
     granted_scopes = tuple(granted.split()) if isinstance(granted, str) and granted.strip() else tuple(scopes)
 
-    notes: list[str] = []
-    lifetime = _lifetime(body.get("expires_in"))
+    expires_in = body.get("expires_in")
+    lifetime = _lifetime(expires_in)
+    if lifetime is not None and lifetime <= 0:
+        # The endpoint says the token is dead already: nothing can use it (SPEC section 4).
+        raise NetworkError(
+            f"the token endpoint at {host} answered with expires_in {_clean(expires_in, secret, 40)}: "
+            "a token that has already expired",
+            "try again; if it persists, check the auth URL and the token endpoint",
+        )
     if lifetime is None:
-        notes.append("the token endpoint gave no usable expires_in: the token is used for this run and not cached")
-        token = Token(access_token, "Bearer", granted_scopes, None)
-        return FetchResult(token, cacheable=False, notes=notes)
+        note = "the token endpoint gave no usable expires_in: the token is used for this run and not cached"
+        return FetchResult(Token(access_token, "Bearer", granted_scopes, None), cacheable=False, notes=[note])
+    if not 0 <= sent_at <= LATEST_TIME - lifetime:  # also false for NaN
+        # A clock past year 9999 (or before 1970): no expiry vcc could store or show.
+        note = (
+            f"the system clock reads {sent_at:.0f} s since 1970, outside what vcc can date (years 1970-9999): "
+            "the token is used for this run and not cached; set the clock right"
+        )
+        return FetchResult(Token(access_token, "Bearer", granted_scopes, None), cacheable=False, notes=[note])
     token = Token(access_token, "Bearer", granted_scopes, sent_at + lifetime)
-    return FetchResult(token, cacheable=True, notes=notes)
+    return FetchResult(token, cacheable=True)
 
 
 def _lifetime(value: object) -> float | None:
-    """``expires_in`` as seconds, None when absent or absurd (non-numeric, <= 0, not finite)."""
+    """``expires_in`` as seconds (capped at MAX_LIFETIME; zero or less when the token
+    is already dead), None when absent or not a number (text, NaN, +infinity)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -152,10 +240,10 @@ def _lifetime(value: object) -> float | None:
     if not isinstance(value, int | float):
         return None
     if isinstance(value, int):  # compared as an int: float(10**400) would overflow
-        return float(min(value, MAX_LIFETIME)) if value > 0 else None
-    if not math.isfinite(value) or value <= 0:
+        return float(min(value, MAX_LIFETIME)) if value > 0 else float(max(value, -1))
+    if math.isnan(value) or value == math.inf:
         return None
-    return float(min(value, MAX_LIFETIME))
+    return float(min(value, MAX_LIFETIME)) if value > 0 else max(value, -1.0)
 
 
 def oauth_error(body: dict, scopes: Sequence[str], secret: str = "") -> TokenRefused:

@@ -41,7 +41,9 @@ def keyring_timeout(env: Mapping[str, str] | None = None) -> float:
     return value
 
 
-def _with_time_limit(action: str, fn: Callable[[], T], env: Mapping[str, str] | None) -> T:
+def _with_time_limit(action: str, fn: Callable[[], T], env: Mapping[str, str] | None, secret: str = "") -> T:
+    """``fn()`` within the keyring time limit; its failures become AuthErrors whose
+    text, the backend's words included, never holds ``secret`` (or any known one)."""
     timeout = keyring_timeout(env)
     result: dict[str, object] = {}
 
@@ -60,11 +62,11 @@ def _with_time_limit(action: str, fn: Callable[[], T], env: Mapping[str, str] | 
             "unlock your keyring and retry; " + NO_KEYRING_HINT,
         )
     if "error" in result:
-        raise _keyring_error(action, result["error"])  # type: ignore[arg-type]
+        raise _keyring_error(action, result["error"], secret)  # type: ignore[arg-type]
     return result.get("value")  # type: ignore[return-value]
 
 
-def _keyring_error(action: str, exc: BaseException) -> BaseException:
+def _keyring_error(action: str, exc: BaseException, secret: str = "") -> BaseException:
     if isinstance(exc, AuthError):
         return exc
     try:
@@ -75,12 +77,16 @@ def _keyring_error(action: str, exc: BaseException) -> BaseException:
         return AuthError("no usable keyring on this machine", NO_KEYRING_HINT)
     if isinstance(exc, KeyringLocked):
         return AuthError(f"the keyring is locked ({action})", "unlock it and retry; " + NO_KEYRING_HINT)
+    if not isinstance(exc, Exception):
+        return exc
+    from vcc_cli.http import redact
+
+    # A backend's words may quote what it was given (or read): the secret never goes out with them.
+    said = redact(str(exc), secret)[:300]
     if isinstance(exc, KeyringError):
-        return AuthError(f"the keyring failed while {action}: {exc}", NO_KEYRING_HINT)
-    if isinstance(exc, Exception):
-        # Backends raise what their libraries raise (D-Bus errors, OSError...).
-        return AuthError(f"the keyring failed while {action}: {exc.__class__.__name__}: {exc}", NO_KEYRING_HINT)
-    return exc
+        return AuthError(f"the keyring failed while {action}: {said}", NO_KEYRING_HINT)
+    # Backends raise what their libraries raise (D-Bus errors, OSError...).
+    return AuthError(f"the keyring failed while {action}: {exc.__class__.__name__}: {said}", NO_KEYRING_HINT)
 
 
 def _backend(env: Mapping[str, str] | None = None):
@@ -139,11 +145,14 @@ def get_secret(profile: str, client_id: str | None = None, env: Mapping[str, str
             f"no client secret in the keyring for profile {profile!r}",
             f"run `vcc login --profile {profile}`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET",
         )
+    from vcc_cli.http import mask
+
+    mask(secret)  # later errors quoting foreign text (the keyring's, a server's) hide it
     return secret
 
 
 def set_secret(profile: str, secret: str, env: Mapping[str, str] | None = None) -> None:
-    _with_time_limit("storing the secret", lambda: _backend(env).set_password(SERVICE, profile, secret), env)
+    _with_time_limit("storing the secret", lambda: _backend(env).set_password(SERVICE, profile, secret), env, secret)
 
 
 def delete_secret(profile: str, env: Mapping[str, str] | None = None) -> bool:
@@ -152,9 +161,13 @@ def delete_secret(profile: str, env: Mapping[str, str] | None = None) -> bool:
     def delete() -> bool:
         from keyring.errors import PasswordDeleteError
 
+        from vcc_cli.http import mask
+
         backend = _backend(env)
-        if backend.get_password(SERVICE, profile) is None:
+        stored = backend.get_password(SERVICE, profile)
+        if stored is None:
             return False
+        mask(stored)  # a failing delete may quote it
         try:
             backend.delete_password(SERVICE, profile)
         except PasswordDeleteError:

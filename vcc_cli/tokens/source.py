@@ -23,10 +23,14 @@ LOCK_MARGIN = 2.0  # seconds
 
 
 def lock_timeout_for(timeout: tuple[float, float]) -> float:
-    """How long to wait for another process's fetch: its worst case is one token
-    request (connect + read timeout). The wait is twice that plus LOCK_MARGIN:
-    a margin for a holder that is slow to start or runs with other timeouts."""
-    return 2 * (timeout[0] + timeout[1]) + LOCK_MARGIN
+    """How long to wait for another process's fetch: the holder gives up on the token
+    endpoint at the total deadline of one token request (``client.fetch_deadline``, a
+    few times connect + read timeout, however slowly the answer trickles in); a waiter
+    gives up LOCK_MARGIN seconds after that, a margin for a holder that was slow to
+    start or to read its secret."""
+    from vcc_cli.tokens.client import fetch_deadline
+
+    return fetch_deadline(timeout) + LOCK_MARGIN
 
 
 class Resolved:
@@ -74,14 +78,29 @@ class TokenSource:
 
     def get(self, scopes: Sequence[str], *, min_ttl: float = 60.0, refresh: bool = False) -> Resolved:
         """A token for ``scopes`` with at least ``min_ttl`` seconds left."""
-        resolved = self._get(scopes, min_ttl, refresh)
+        return self._noted(self._get(scopes, min_ttl, refresh))
+
+    def replace(self, rejected: Token, scopes: Sequence[str], *, min_ttl: float = 60.0) -> Resolved:
+        """A token for ``scopes`` instead of ``rejected``, which the API refused (401):
+        the one another process cached since, if there is one, else a new one, fetched
+        under the key's lock after looking again. N processes whose token was revoked
+        send one token request between them, as cold ones do."""
+        return self._noted(self._get(scopes, min_ttl, False, rejected))
+
+    def _noted(self, resolved: Resolved) -> Resolved:
         for path, reason in self.cache.distrusted.items():
             resolved.notes.append(f"ignored the cached token {path}: {reason}; check who can write to {path.parent}")
         return resolved
 
-    def _get(self, scopes: Sequence[str], min_ttl: float, refresh: bool) -> Resolved:
+    def _cached_other_than(self, scopes: Sequence[str], min_ttl: float, rejected: Token | None) -> Token | None:
+        token = self.cached(scopes, min_ttl)
+        if token is None or (rejected is not None and token.access_token == rejected.access_token):
+            return None
+        return token
+
+    def _get(self, scopes: Sequence[str], min_ttl: float, refresh: bool, rejected: Token | None = None) -> Resolved:
         if not refresh:
-            token = self.cached(scopes, min_ttl)
+            token = self._cached_other_than(scopes, min_ttl, rejected)
             if token is not None:
                 return Resolved(token, "cache")
         key = cache_key(self.endpoint, self.credentials.client_id, scopes)
@@ -101,14 +120,18 @@ class TokenSource:
                 "that process is still waiting for the token endpoint: check the network, or raise --timeout",
             ) from None
         except OSError as exc:  # unwritable directory, a symlink in place of the lock...
+            if rejected is not None:
+                self.drop(rejected)
             resolved = self.fetch(scopes, store=False)
             resolved.notes.append(
                 f"cannot lock the token cache {self.cache.directory} ({exc.strerror or exc}); the token was not cached"
             )
             return resolved
         try:
+            if rejected is not None:
+                self.drop(rejected)  # under the lock: no other process is fetching its successor now
             if not refresh:
-                token = self.cached(scopes, min_ttl)
+                token = self._cached_other_than(scopes, min_ttl, rejected)
                 if token is not None:
                     return Resolved(token, "cache")
             return self.fetch(scopes, store=True)
