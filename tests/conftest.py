@@ -88,6 +88,9 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     yield
     runtime.use(None)
+    from vcc_cli import http
+
+    http._MASKED.clear()  # what one test's vcc masked must not blank another test's output
 
 
 @pytest.fixture

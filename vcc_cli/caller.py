@@ -144,6 +144,16 @@ class Caller:
                 self.notify(note)
             self._token, self._origin = resolved.token, "refreshed"
             response = self._with_retries(req)
+            if response.status_code == 401 and resolved.origin == "cache":
+                # The cached replacement was as old as the rejected token (an entry for a
+                # wider scope set, say) and the same revocation hit it: fetch a new one.
+                response.close()
+                self._source().drop(resolved.token)
+                fresh = self._source().get(self._scopes, min_ttl=MIN_TTL, refresh=True)
+                for note in fresh.notes:
+                    self.notify(note)
+                self._token = fresh.token
+                response = self._with_retries(req)
             if response.status_code == 401:
                 raise _rejected(
                     response,
@@ -325,7 +335,7 @@ def api_reason(response, limit: int = API_REASON_LIMIT) -> str:
         said = text  # a plain-text answer: its words are the reason
     else:
         said = _reason_in(document)
-    said = " ".join(redact(said).split())
+    said = " ".join(redact(said[: 4 * limit + 4096]).split())  # cut first: redacting 64 KiB of hostile text is not free
     said = one_line(said)
     return said if len(said) <= limit else said[: limit - 1] + "…"
 

@@ -199,7 +199,8 @@ def _clock(rt: Runtime, report: Report, endpoint: str) -> None:
     try:
         session = rt.session
         sent = rt.clock()
-        response = send(session, "GET", endpoint, timeout=(5.0, 5.0), allow_redirects=False)
+        # Only the headers are wanted: the body is never read (a server dripping one must not hold status).
+        response = send(session, "GET", endpoint, timeout=(5.0, 5.0), allow_redirects=False, stream=True)
         received = rt.clock()
         response.close()
     except VccError as exc:

@@ -409,6 +409,8 @@ class ConfigFile:
         self.path = directory / "config.toml"
 
     def _read_text(self) -> str | None:
+        if not os.path.lexists(self.path):  # nothing there to trust or distrust: an empty config
+            return None
         problem = untrusted_directory(os.fspath(self.directory), "VCC_CONFIG_DIR")
         if problem is not None:
             raise UsageError(f"refusing to use {self.path}: {problem}", problem.fix)

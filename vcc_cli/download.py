@@ -100,7 +100,7 @@ def in_place(target: Path) -> str | int | None:
         if not stat.S_ISLNK(st.st_mode):
             if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)) or _under(location, _SYSTEM_DIRS[1:]):
                 return os.path.abspath(target)  # a device, FIFO or socket; a file of /proc or /sys
-            break
+            return None  # a regular file, wherever a link put it (/dev/shm): complete or absent, as any
         try:
             link = os.readlink(location)
         except OSError:

@@ -315,7 +315,8 @@ _SHORTEST_ENCODED = 6  # characters: shorter encoded fragments would match ordin
 #: ``redact(text, secret)`` hides a given secret whatever its length.
 _SHORTEST_MASKED = 8
 #: ``scheme://user:password@`` in a text: the password goes.
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]+@")
+#: Bounded quantifiers: a hostile text ("a." * 500000) must not cost quadratic time.
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^:/?#@\s]{0,256}:)[^@/?#\s]{1,1024}@")
 
 
 def mask(secret: str, client_id: str = "") -> None:
@@ -361,7 +362,10 @@ def redact(text: str, *secrets: str) -> str:
     forms = set(_MASKED)
     for secret in secrets:
         if secret:
-            forms |= secret_forms(secret)
+            # a one-letter "secret" would blank every such letter: encoded forms only when long enough
+            forms |= {f for f in secret_forms(secret) if len(f) >= _SHORTEST_MASKED}
+            if len(secret) >= 4:  # a given secret is hidden as is however short, but not a letter or two
+                forms.add(secret)
     for form in sorted(forms, key=len, reverse=True):  # longest first: a form may contain another
         if form in text:
             text = text.replace(form, REDACTED)

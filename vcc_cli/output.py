@@ -553,7 +553,8 @@ class Trace:
         self.token_told = False
 
     def _write(self, lines: list[str]) -> None:
-        self.io.stderr.write("".join(one_line(line) + "\n" for line in lines))
+        # escaped, and scrubbed: a server echoing the token in a header must not get it shown
+        self.io.stderr.write("".join(one_line(scrubbed(line)) + "\n" for line in lines))
         self.io.stderr.flush()
 
     def request(self, method: str, url: str, headers: dict[str, str]) -> None:

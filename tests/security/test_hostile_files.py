@@ -95,7 +95,8 @@ def test_o_dev_stdout_as_root_writes_to_stdout_and_leaves_dev_alone(api, tmp_pat
     """`vcc call … -o /dev/stdout >> file` as root: vcc could create files in /dev and
     rename one over /dev/stdout. Run in a mount namespace of its own with a throwaway
     /dev, so that even a regression cannot touch the machine's."""
-    if not shutil.which("unshare") or subprocess.run(["unshare", "--mount", "true"]).returncode != 0:
+    probe = ["unshare", "--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs vcc-probe /mnt"]
+    if not shutil.which("unshare") or subprocess.run(probe, capture_output=True).returncode != 0:
         pytest.skip("no mount namespaces here")
     script = (
         "mount -t tmpfs vcc-test-dev /dev && ln -s /proc/self/fd/1 /dev/stdout && "
@@ -486,3 +487,32 @@ def test_a_config_file_nested_too_deeply_is_a_usage_error_naming_it(vcc, tmp_pat
     result = vcc("token", "-s", "stats", expect_error=2)
     assert str(config / "config.toml") in result.stderr and "nested too deeply" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 2
+
+
+def test_a_config_dir_others_could_swap_is_no_reason_to_fail_while_it_holds_no_config(vcc, tmp_path):
+    """Nothing there to trust: with credentials in the environment, a call works as without a config."""
+    shared = tmp_path / "shared"
+    (shared / "vcc").mkdir(parents=True, mode=0o700)
+    shared.chmod(0o777)
+    env = {"VCC_CONFIG_DIR": str(shared / "vcc"), "VCC_TOKEN": "tok-abcdefgh", "VCC_REGION": "emea"}
+    assert vcc("call", "/agents-availability", "--dry-run", env=env).stdout.startswith("curl ")
+    shared.chmod(0o755)
+
+
+def test_a_link_to_a_regular_file_under_dev_is_written_complete_or_not_at_all(tmp_path):
+    """Only what cannot be replaced is written in place: a regular file a link puts in
+    /dev/shm gets the atomic write of any -o file, so a failed download leaves nothing."""
+    import os
+
+    from vcc_cli.download import in_place
+
+    if not os.path.isdir("/dev/shm"):
+        pytest.skip("no /dev/shm here")
+    target = f"/dev/shm/vcc-test-{os.getpid()}.wav"
+    open(target, "wb").close()
+    try:
+        (tmp_path / "out.wav").symlink_to(target)
+        assert in_place(tmp_path / "out.wav") is None
+        assert in_place(tmp_path / "stdout") is None and in_place(Path("/dev/null")) == "/dev/null"
+    finally:
+        os.unlink(target)

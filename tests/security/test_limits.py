@@ -26,10 +26,10 @@ from vcc_cli.tokens import LATEST_TIME
 
 TOKEN = "POST /Auth/connect/token"
 #: --timeout 0.5 s: each read may take 0.5 s, the whole token request 2 s
-#: (client.DEADLINE_FACTOR 2 x (0.5 + 0.5)), a waiter on its lock 4 s (+ LOCK_MARGIN 2).
+#: (client.DEADLINE_FACTOR 2 x (0.5 + 0.5)), a waiter on its lock 9 s (+ LOCK_MARGIN 7).
 TIMEOUT = "0.5"
 DEADLINE = 2.0
-LOCK_WAIT = 4.0
+LOCK_WAIT = 9.0
 SLACK = 3.0  # seconds: process start-up and a loaded machine
 
 
@@ -308,3 +308,15 @@ def test_a_503_to_a_post_which_is_never_retried_does_not_say_raise_retries(vcc, 
     result = vcc("call", "POST", "/interactions/x", "-d", "{}", env=CI_ENV, expect_error=1)
     hint = result.stderr.strip().splitlines()[-1]
     assert len(mock_http.calls) == 2 and "--retries" not in hint and "POST" in hint
+
+
+def test_after_a_revocation_a_cached_token_as_old_as_the_rejected_one_is_not_the_last_word(home):
+    """Two cached entries (one for a wider scope set) die in the same revocation: the call
+    that meets the second one still fetches a new token and succeeds."""
+    with IssuingEmulator() as emulator:
+        env = clean_env(home, **server_env(emulator.url))
+        run_vcc("token", "-s", "agents-availability:read", env=env)
+        run_vcc("token", "-s", "agents-availability:read", "-s", "stats", env=env)
+        emulator.revoke_all()
+        done = run_vcc("call", "/agents-availability", "-q", "skillNames=French", env=env)
+    assert done.returncode == 0 and emulator.counts()["POST /Auth/connect/token"] == 3

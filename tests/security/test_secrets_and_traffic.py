@@ -246,3 +246,13 @@ def test_an_api_error_quoting_the_bearer_token_does_not_get_it_printed_on_stderr
         env = {"VCC_CLIENT_ID": CLIENT_ID, "VCC_CLIENT_SECRET": SECRET, "VCC_AUTH_URL": srv.url, "VCC_API_URL": srv.url}
         result = vcc(*CALL, env=env, expect_error=1)
     assert "is not allowed here" in result.stderr and "tok-LEAK" not in result.stderr
+
+
+def test_verbose_output_hides_a_token_the_server_echoes_in_a_header(vcc, mock_http):
+    """SPEC section 7: -v redacts tokens, also where the server quotes one back."""
+    from tests.conftest import API_URL
+
+    token = "tok-SECRET-abcdef123456"
+    mock_http.get(f"{API_URL}/agents-availability", json={}, headers={"X-Echo": f"Bearer {token}"})
+    result = vcc("call", "-v", "/agents-availability", env={"VCC_TOKEN": token, "VCC_REGION": "emea"})
+    assert token not in result.stderr and "< X-Echo: Bearer [REDACTED]" in result.stderr

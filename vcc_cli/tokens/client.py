@@ -148,8 +148,10 @@ def _json_object(data: bytes) -> dict | None:
 def _clean(text: object, secret: str, limit: int = 200) -> str:
     """One line of server-provided text, without the secret in it in any form it was
     sent in (a server may echo the request it refuses): see ``http.redact``."""
-    line = redact(" ".join(str(text).split()), secret)
-    return line[:limit]
+    # Cut before redacting (a 1 MiB error_description costs nothing), keeping enough for
+    # any form of the secret that straddles the cut to be recognised and hidden.
+    line = " ".join(str(text)[: 4 * limit + 4 * len(secret) + 64].split())
+    return redact(line, secret)[:limit]
 
 
 def parse_token_response(
