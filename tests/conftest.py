@@ -165,3 +165,20 @@ def api_calls(mock_http):
 def token_calls(mock_http):
     """The requests a test's `vcc` sent to the token endpoint."""
     return [c for c in mock_http.calls if c.request.url.startswith(TOKEN_URL)]
+
+
+def pytest_sessionstart(session):
+    """Fail at once, with one message, on a temporary directory others could swap: vcc
+    rightly distrusts config and cache dirs below one (SPEC section 7), so a hundred tests
+    would fail one by one (a GitLab umask-0000 workspace as TMPDIR, say)."""
+    import tempfile
+
+    from vcc_cli import config
+
+    probe = tempfile.mkdtemp(prefix="vcc-tests-")
+    try:
+        problem = config.untrusted_directory(probe, "TMPDIR")
+    finally:
+        os.rmdir(probe)
+    if problem is not None:
+        pytest.exit(f"the tests need a private temporary directory: {problem}; {problem.fix}", returncode=4)
