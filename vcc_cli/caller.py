@@ -320,7 +320,10 @@ def api_reason(response, limit: int = API_REASON_LIMIT) -> str:
     ``{"message"}`` (Stats, Agents, Interaction Content), ``{"error", "error_description"}``
     (OAuth-style 401s), ``{"error": {"code", "message"}}`` (Agents' version errors),
     ``{"title", "detail"}`` (RFC 9457 problem details), ``{"Field": ["text"]}`` and
-    ``{"errors": {...}}`` (ASP.NET validation), or a short text answer; "" when none."""
+    ``{"errors": {...}}`` (ASP.NET validation), or a short text answer; "" when none.
+    Sources, under https://docs-vcc.atlassian.net/wiki/spaces/VCCA/pages/: 3565192752
+    (token endpoint errors), 3566174612 (Agent Availability's field errors); the
+    Accept-version and 401 bodies as the facts file quotes them from each API's pages."""
     from vcc_cli.output import one_line
 
     data = body_head(response)

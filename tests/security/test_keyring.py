@@ -71,25 +71,30 @@ def keyring_env(home: Path, bus_address: str, **extra) -> dict[str, str]:
     return clean_env(home, DBUS_SESSION_BUS_ADDRESS=bus_address, **extra)
 
 
-def login(env, emulator, profile, *extra, expect_error=False):
-    return run_vcc(
-        "login",
-        "--profile",
-        profile,
-        "--auth-url",
-        emulator.url,
-        "--api-url",
-        emulator.url,
-        "--client-id",
-        CLIENT_ID,
-        "--client-secret-stdin",
-        "-s",
-        "stats",
-        *extra,
-        env=env,
+def login_args(emulator, profile):
+    """`vcc login` of ``profile`` at ``emulator``, the secret on stdin: run_vcc's args and stdin."""
+    return dict(
+        args=[
+            "login",
+            "--profile",
+            profile,
+            "--auth-url",
+            emulator.url,
+            "--api-url",
+            emulator.url,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-stdin",
+            "-s",
+            "stats",
+        ],
         stdin=f"{SECRET}\n".encode(),
-        expect_error=expect_error,
     )
+
+
+def login(env, emulator, profile, *extra, expect_error=False):
+    given = login_args(emulator, profile)
+    return run_vcc(*given["args"], *extra, env=env, stdin=given["stdin"], expect_error=expect_error)
 
 
 def write_profile(tmp_path: Path, profile: str, emulator) -> bytes:
@@ -226,26 +231,6 @@ def test_the_null_keyring_counts_as_no_keyring(emulator, home, tmp_path):
 
 
 # --------------------------------------------------------------------------- locked, frozen, hanging
-
-
-def login_args(emulator, profile):
-    return dict(
-        args=[
-            "login",
-            "--profile",
-            profile,
-            "--auth-url",
-            emulator.url,
-            "--api-url",
-            emulator.url,
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-stdin",
-            "-s",
-            "stats",
-        ],
-        stdin=f"{SECRET}\n".encode(),
-    )
 
 
 @pytest.mark.keyring
