@@ -248,13 +248,17 @@ def accepted_text(req: CallRequest, needed: str) -> str:
     return repr(needed) + (f" (or {' or '.join(map(repr, others))})" if others else "")
 
 
-def api_error(response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | None = None) -> ApiError:
+def api_error(
+    response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | str | None = None
+) -> ApiError:
     """The error for an answer >= 400, carrying the API's own words about it (``api_reason``):
     the whole answer went to stdout, which a CI log may keep apart from stderr. A 403
     names the scope needed and the token's scopes; each hint suggests only what applies
     to where the token came from (``Caller.send`` tags the response with it)."""
     status, reason = response.status_code, redact(response.reason or "")
-    where = f"{req.method} {req.path}" + (f" (page {page})" if page is not None else "")
+    if isinstance(page, int):
+        page = f"page {page}"
+    where = f"{req.method} {req.path}" + (f" ({page})" if page is not None else "")
     said = api_reason(response)
     says = f" (the API says: {said})" if said else ""
     if status == 403:

@@ -53,7 +53,8 @@ class Endpoint:
     catalog's first choice first; ``versions`` are set only where they differ
     from the API's. ``paging`` is ``PAGE_NUMBERS``, ``CONTINUATION`` or None;
     ``window`` is the longest ``start``..``end`` span the API accepts, in
-    seconds, None when it has no documented limit."""
+    seconds, None when it has no documented limit; ``end_is_now`` says that a
+    missing ``end`` means now (documented for Insights Stats), rather than an error."""
 
     method: str
     path: str
@@ -61,6 +62,7 @@ class Endpoint:
     versions: tuple[int, ...] = ()
     paging: str | None = None
     window: float | None = None
+    end_is_now: bool = False
     summary: str = ""
     source: str = ""  # the endpoint's own page, where it has one
 
@@ -228,6 +230,7 @@ def _stats(path: str, summary: str, source: str, *, window: bool = True) -> Endp
         _STATS,
         paging=PAGE_NUMBERS,
         window=_STATS_WINDOW if window else None,
+        end_is_now=window,
         summary=summary,
         source=source,
     )
@@ -768,6 +771,12 @@ def window_limit(method: str, path: str) -> float | None:
     None when it has no documented limit."""
     endpoint = find_endpoint(method, path)
     return endpoint.window if endpoint is not None else None
+
+
+def end_is_now(method: str, path: str) -> bool:
+    """Whether the endpoint reads a missing ``end`` as now (Insights Stats does)."""
+    endpoint = find_endpoint(method, path)
+    return endpoint.end_is_now if endpoint is not None else False
 
 
 def all_scopes() -> tuple[str, ...]:

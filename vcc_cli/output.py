@@ -518,6 +518,38 @@ def save_body(io: IO, response, target: Path) -> None:
     io.note(f"saved {target} ({written} bytes)")
 
 
+class PagingProgress:
+    """``--paginate`` on a terminal: one line on stderr, redrawn in place (at most ten
+    times a second), saying how far the paging got: pages, items, elapsed seconds.
+    ``clear()`` wipes it before anything else is written to the same terminal."""
+
+    INTERVAL = 0.1  # seconds between redraws
+
+    def __init__(self, io: IO, clock=time.monotonic):
+        self.io = io
+        self.clock = clock
+        self.started = clock()
+        self.drawn = 0.0
+        self.shown = False
+
+    def update(self, pages: int, items: int, *, force: bool = False) -> None:
+        now = self.clock()
+        if not force and now - self.drawn < self.INTERVAL:
+            return
+        self.drawn = now
+        plural = "s" if pages != 1 else ""
+        line = f"vcc: {pages:,} page{plural}, {items:,} items, {now - self.started:.1f} s"
+        self.io.stderr.write("\r\x1b[K" + line)
+        self.io.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.io.stderr.write("\r\x1b[K")
+            self.io.stderr.flush()
+            self.shown = False
+
+
 # --------------------------------------------------------------------------- -i and -v
 
 

@@ -13,27 +13,34 @@ The style is the catalog's where it knows the endpoint and the answer agrees,
 else the answer's own (``meta.nextContinuationToken`` present, or a
 ``meta.pageCount``). A VCC page is a JSON object with one list of items under a
 name that depends on the API (``items``, ``users``…) beside ``meta``.
-``collect`` fetches the other pages and returns one document of the same shape
-as a page: the first page's fields, its list holding every item, and a
-``meta`` that counts them.
+A ``Walk`` yields each page's items as the page arrives (the streamed formats:
+memory holds one page), across time windows (``windows.py``) as if they were one
+collection; ``Walk.merged``/``collect`` return one document of the same shape as
+a page: the first page's fields, its list holding every item, and a ``meta``
+that counts them.
 
 A server that repeats a continuation token, or answers a page with no items
 while announcing more, would make a naive loop spin forever; one that ignores
 ``page`` (page 1 every time) or hands out new tokens for items it sent already
 would duplicate the output. All of these end with a NetworkError (exit 4): a page
 whose items are those of any earlier page is found by a digest of each page's
-items (16 bytes a page, so memory stays bounded by MAX_PAGES). Items are gathered
-with ``list.extend`` into one list, so 100,000 items over many pages cost linear time.
+items (16 bytes a page, so memory stays bounded by MAX_PAGES), across windows too
+(a server that ignores ``start``/``end`` would send every window the same items).
+Merged items are gathered with ``list.extend`` into one list: linear time.
 Standard library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from vcc_cli.catalog import CONTINUATION, PAGE_NUMBERS
 from vcc_cli.errors import NetworkError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from vcc_cli.windows import Windows
 
 MAX_PAGES = 10_000  # a guard against a server that never stops announcing pages
 
@@ -105,17 +112,203 @@ def collect(
     ``hint`` is the catalog's paging style for the endpoint, if it knows one;
     ``asked_token`` the continuation token ``first`` was asked for, if any.
     An answer in neither style, or without a list, is returned as it is, with a note."""
-    style = answer_style(first, hint)
-    if style is None:
-        note = "--paginate: the answer has neither meta.pageCount nor meta.nextContinuationToken; printed as is"
-        return Collected(first, notes=[note])
-    assert isinstance(first, dict)
-    name = find_collection(first)
-    if name is None:
-        return Collected(first, notes=["--paginate: the answer holds no list of items; printed as is"])
-    if style == CONTINUATION:
-        return _by_token(first, name, fetch, max_pages, asked_token)
-    return _by_number(first, name, fetch, max_pages)
+
+    def fetch_page(overrides: dict[str, str], label: str, number: int) -> object:
+        ((param, value),) = overrides.items()
+        return fetch(param, value, number)
+
+    return Walk(first, fetch_page, hint=hint, asked_token=asked_token, max_pages=max_pages).merged()
+
+
+#: fetch(overrides, label, number): the JSON document of the page asked for with the
+#: query parameters ``overrides`` set (a window's ``start``/``end``, ``page`` or
+#: ``continuationToken``); ``label`` names the page in messages ("page 3", "page 2 of
+#: window 4/12"), ``number`` is its page number (its position, from 1, for tokens).
+WalkFetch = Callable[[dict[str, str], str, int], object]
+
+
+class Walk:
+    """The pages of a collection, one list of items at a time, fetched lazily: iterate
+    it to stream, or call ``merged()`` for one document. With ``windows``, the range is
+    paged window after window as if it were one collection; ``first`` is then the first
+    window's first page.
+
+    Before iterating, ``paged`` says whether ``first`` is a collection at all; after,
+    ``pages`` counts the pages fetched, ``count`` the items, and ``notes`` holds what
+    stderr should say (capped, shrunk or grown collections)."""
+
+    def __init__(
+        self,
+        first: object,
+        fetch: WalkFetch,
+        *,
+        hint: str | None = None,
+        asked_token: str | None = None,
+        max_pages: int = MAX_PAGES,
+        windows: Windows | None = None,
+    ):
+        self.first = first
+        self.fetch = fetch
+        self.asked_token = asked_token
+        self.max_pages = max_pages
+        self.windows = windows
+        self.style = answer_style(first, hint)
+        self.hint = hint
+        self.name = find_collection(first) if self.style is not None and isinstance(first, dict) else None
+        self.notes: list[str] = []
+        self.pages = 0
+        self.count = 0
+        self.last_meta: dict = {}  # the meta of the last window's first page (its upTo)
+        self.next_token: object = None  # a continuation token not followed (the page limit)
+        self.grown_to: int | None = None
+        self._repeats = SeenPages()
+
+    @property
+    def paged(self) -> bool:
+        return self.name is not None
+
+    def not_paged_note(self) -> str:
+        if self.style is None:
+            return "--paginate: the answer has neither meta.pageCount nor meta.nextContinuationToken; printed as is"
+        return "--paginate: the answer holds no list of items; printed as is"
+
+    def __iter__(self) -> Iterator[list]:
+        if self.name is None:
+            raise ValueError("not a paged collection")  # callers check .paged first
+        total = len(self.windows) if self.windows else 1
+        for index in range(total):
+            where = f" of window {index + 1}/{total}" if self.windows else ""
+            overrides = self.windows.params(index) if self.windows else {}
+            if index == 0:
+                document = self.first
+            else:
+                document = self.fetch(overrides, f"page 1{where}", 1)
+                if answer_style(document, self.style) != self.style:
+                    raise NetworkError(
+                        f"--paginate: the first page of window {index + 1}/{total} is not paged like the first window's",
+                        "the API changed its answer while paging: try again, or drop --paginate",
+                    )
+            assert isinstance(document, dict)
+            self.last_meta = _meta(document) or {}
+            pages = self._by_token if self.style == CONTINUATION else self._by_number
+            yield from pages(document, overrides, where, index == 0)
+            if self.pages >= self.max_pages and index + 1 < total:
+                self.notes.append(
+                    f"--paginate: stopped after {self.pages} pages, in window {index + 1} of {total}; "
+                    "ask for bigger pages (e.g. -q limit=1000) or a shorter start..end range"
+                )
+                return
+
+    def _page(self, batch: list, label: str) -> list:
+        self._repeats.add(batch, label)
+        self.pages += 1
+        self.count += len(batch)
+        return batch
+
+    def _by_token(self, first: dict, overrides: dict[str, str], where: str, initial: bool) -> Iterator[list]:
+        name = self.name
+        assert name is not None
+        yield self._page(_batch(first, name, f"page 1{where}"), f"page 1{where}")
+        token = first["meta"].get(NEXT_TOKEN)
+        seen: set[str] = {self.asked_token} if initial and self.asked_token else set()
+        number = 1
+        while token is not None:
+            label = f"page {number}{where}"
+            if not isinstance(token, str) or not token:
+                raise NetworkError(
+                    f"--paginate: {label} announced a continuation token that is not a string: {str(token)[:40]!r}",
+                    "the API's answer is not as documented: drop --paginate",
+                )
+            if token in seen:
+                raise NetworkError(
+                    f"--paginate: {label} repeated an earlier continuation token; stopped rather than loop",
+                    "the API is not advancing: try again later, or drop --paginate",
+                )
+            if self.pages >= self.max_pages:  # meta keeps the token not followed: the result says it is incomplete
+                self.next_token = token
+                self.notes.append(
+                    f"--paginate: stopped after {self.pages} pages, more remain (meta.nextContinuationToken); ask "
+                    "for bigger pages (e.g. -q limit=1000) or a shorter start..end window"
+                )
+                return
+            seen.add(token)
+            number += 1
+            label = f"page {number}{where}"
+            document = self.fetch({**overrides, "continuationToken": token}, label, number)
+            batch = _batch(document, name, label)
+            token = (_meta(document) or {}).get(NEXT_TOKEN)
+            if token is not None and not batch:
+                raise NetworkError(
+                    f"--paginate: {label} added no items but announced another page; stopped rather than loop",
+                    "the API is not advancing: try again later, or drop --paginate",
+                )
+            yield self._page(batch, label)
+
+    def _by_number(self, first: dict, overrides: dict[str, str], where: str, initial: bool) -> Iterator[list]:
+        name = self.name
+        assert name is not None
+        total_pages = page_count(first)
+        if total_pages is None:
+            raise NetworkError(
+                f"--paginate: page 1{where} has no meta.pageCount like the first page",
+                "the API changed its answer while paging: try again, or drop --paginate",
+            )
+        start = current_page(first)
+        base = 0 if start == 0 else 1
+        page = base if start is None else start
+        last = base + total_pages - 1
+        yield self._page(_batch(first, name, f"page {page}{where}"), f"page {page}{where}")
+        grown_to = total_pages
+        while page < last:
+            if self.pages >= self.max_pages:
+                self.notes.append(
+                    f"--paginate: stopped after {self.pages} pages of {total_pages}; ask for bigger pages "
+                    "(e.g. -q limit=1000) or fewer items"
+                )
+                break
+            page += 1
+            label = f"page {page}{where}"
+            document = self.fetch({**overrides, "page": str(page)}, label, page)
+            batch = _batch(document, name, label)
+            if not batch:  # the collection shrank while paging: what is left is already here
+                self.notes.append(
+                    f"--paginate: page {page} of {total_pages}{where} was empty (the collection shrank while paging)"
+                )
+                break
+            yield self._page(batch, label)
+            grown_to = max(grown_to, page_count(document) or 0)
+        if grown_to > total_pages:
+            self.notes.append(
+                f"--paginate: the collection grew while paging ({total_pages} → {grown_to} pages){where}; "
+                f"stopped after the {total_pages} pages the first answer announced"
+            )
+
+    def merged(self) -> Collected:
+        """Every page merged into one document of the same shape as a page: the first
+        page's fields, its list holding every item, a ``meta`` counting them. An answer
+        that is not a collection comes back as it is, with a note."""
+        if self.name is None:
+            return Collected(self.first, notes=[self.not_paged_note()])
+        first = self.first
+        assert isinstance(first, dict)
+        items: list = []
+        for batch in self:
+            items.extend(batch)
+        merged = dict(first)  # same fields, same order, as a page
+        merged[self.name] = items
+        meta = dict(first["meta"])
+        if self.style == CONTINUATION:
+            meta.update({NEXT_TOKEN: self.next_token, "count": len(items)})
+        else:
+            page = current_page(first)
+            meta.update(page=1 if page is None else page, pageCount=1 if items else 0, count=len(items))
+            for key in ("pageSize", "totalCount"):
+                if key in meta:
+                    meta[key] = len(items)
+        if self.windows and "upTo" in self.last_meta:
+            meta["upTo"] = self.last_meta["upTo"]  # the last window's: up to when the whole result is complete
+        merged["meta"] = meta
+        return Collected(merged, self.pages, self.notes)
 
 
 class SeenPages:
@@ -123,19 +316,21 @@ class SeenPages:
     earlier one, whichever it was, is an error rather than items printed twice."""
 
     def __init__(self) -> None:
-        self._labels: dict[bytes, int] = {}
-        self._last: int | None = None
+        self._labels: dict[bytes, str] = {}
+        self._last: str | None = None
 
-    def add(self, batch: list, label: int) -> None:
+    def add(self, batch: list, label: str | int) -> None:
         """Remember ``batch`` as page ``label``'s items; raise NetworkError if an
         earlier page had the same (non-empty) items."""
+        if isinstance(label, int):
+            label = f"page {label}"
         if batch:
             digest = _digest(batch)
             earlier = self._labels.get(digest)
             if earlier is not None:
-                which = "the previous page's items" if earlier == self._last else f"the items of page {earlier}"
+                which = "the previous page's items" if earlier == self._last else f"the items of {earlier}"
                 raise NetworkError(
-                    f"--paginate: page {label} repeated {which}; stopped rather than loop or print them twice",
+                    f"--paginate: {label} repeated {which}; stopped rather than loop or print them twice",
                     "the API is not advancing (does it ignore the page asked for?): try again later, "
                     "or drop --paginate",
                 )
@@ -151,102 +346,11 @@ def _digest(batch: list) -> bytes:
     return hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
 
 
-def _batch(document: object, name: str, ordinal: int) -> list:
+def _batch(document: object, name: str, label: str) -> list:
     batch = document.get(name) if isinstance(document, dict) else None
     if not isinstance(batch, list):
         raise NetworkError(
-            f"--paginate: page {ordinal} has no {name!r} list like the first page",
+            f"--paginate: {label} has no {name!r} list like the first page",
             "the API changed its answer while paging: try again, or drop --paginate",
         )
     return batch
-
-
-def _by_token(first: dict, name: str, fetch: Fetch, max_pages: int, asked_token: str | None) -> Collected:
-    items = list(first[name])
-    token = first["meta"].get(NEXT_TOKEN)
-    seen: set[str] = {asked_token} if asked_token else set()
-    pages, notes = 1, []
-    repeats = SeenPages()
-    repeats.add(first[name], pages)
-    while token is not None:
-        if not isinstance(token, str) or not token:
-            raise NetworkError(
-                f"--paginate: page {pages} announced a continuation token that is not a string: {str(token)[:40]!r}",
-                "the API's answer is not as documented: drop --paginate",
-            )
-        if token in seen:
-            raise NetworkError(
-                f"--paginate: page {pages} repeated an earlier continuation token; stopped rather than loop",
-                "the API is not advancing: try again later, or drop --paginate",
-            )
-        if pages >= max_pages:  # meta keeps the token not followed: the result says it is incomplete
-            notes.append(
-                f"--paginate: stopped after {pages} pages, more remain (meta.nextContinuationToken); ask "
-                "for bigger pages (e.g. -q limit=1000) or a shorter start..end window"
-            )
-            break
-        seen.add(token)
-        pages += 1
-        document = fetch("continuationToken", token, pages)
-        batch = _batch(document, name, pages)
-        token = (_meta(document) or {}).get(NEXT_TOKEN)
-        if token is not None and not batch:
-            raise NetworkError(
-                f"--paginate: page {pages} added no items but announced another page; stopped rather than loop",
-                "the API is not advancing: try again later, or drop --paginate",
-            )
-        repeats.add(batch, pages)
-        items.extend(batch)
-    merged = dict(first)  # same fields, same order, as a page
-    merged[name] = items
-    merged["meta"] = {**first["meta"], NEXT_TOKEN: token, "count": len(items)}
-    return Collected(merged, pages, notes)
-
-
-def _by_number(first: dict, name: str, fetch: Fetch, max_pages: int) -> Collected:
-    total_pages = page_count(first)
-    assert total_pages is not None
-    start = current_page(first)
-    base = 0 if start == 0 else 1
-    if start is None:
-        start = base
-    last = base + total_pages - 1
-    items = list(first[name])
-    pages = 1
-    notes: list[str] = []
-    grown_to = total_pages
-    page = start
-    repeats = SeenPages()
-    repeats.add(first[name], page)
-    while page < last:
-        if pages >= max_pages:
-            notes.append(
-                f"--paginate: stopped after {pages} pages of {total_pages}; ask for bigger pages "
-                "(e.g. -q limit=1000) or fewer items"
-            )
-            break
-        page += 1
-        pages += 1
-        document = fetch("page", str(page), page)
-        batch = _batch(document, name, page)
-        if not batch:  # the collection shrank while paging: what is left is already here
-            notes.append(f"--paginate: page {page} of {total_pages} was empty (the collection shrank while paging)")
-            break
-        repeats.add(batch, page)
-        items.extend(batch)
-        grown_to = max(grown_to, page_count(document) or 0)
-    if grown_to > total_pages:
-        notes.append(
-            f"--paginate: the collection grew while paging ({total_pages} → {grown_to} pages); "
-            f"stopped after the {total_pages} pages the first answer announced"
-        )
-
-    merged = dict(first)  # same fields, same order, as a page
-    merged[name] = items
-    meta = dict(first["meta"])
-    meta.update(page=start, pageCount=1 if items else 0, count=len(items))
-    for key in ("pageSize", "totalCount"):
-        if key in meta:
-            meta[key] = len(items)
-    merged["meta"] = meta
-    return Collected(merged, pages, notes)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from vcc_cli.cli import common, complete
-from vcc_cli.cli.table import FLAG, LIST, Arg, Command, Opt, number
+from vcc_cli.cli.table import FLAG, LIST, Arg, Command, Opt, choice, number
 from vcc_cli.commands import call
+from vcc_cli.commands.call import FORMATS, parse_columns
+
+
+def parse_duration(text: str) -> int:
+    from vcc_cli.windows import parse_duration  # datetime and re only when --window is given
+
+    return parse_duration(text)
+
 
 COMMAND = Command(
     "call",
@@ -49,13 +57,36 @@ COMMAND = Command(
         Opt(
             ("--paginate",),
             "paginate",
-            "Fetch every page (page numbers or continuation tokens) and print one document with all items.",
+            "Fetch every page (page numbers or continuation tokens), splitting start..end into the API's windows.",
             kind=FLAG,
+        ),
+        Opt(
+            ("--format",),
+            "format",
+            "json: one document; ndjson, csv, tsv, table: item by item as pages arrive.",
+            default="json",
+            metavar="[json|ndjson|csv|tsv|table]",
+            convert=choice(FORMATS),
+            complete=lambda incomplete: complete.matching(FORMATS, incomplete),
+        ),
+        Opt(
+            ("--columns",),
+            "columns",
+            "Columns of csv, tsv and table: dotted paths into each item.",
+            metavar="A,B.C",
+            convert=parse_columns,
+        ),
+        Opt(
+            ("--window",),
+            "window",
+            "With --paginate, page start..end in windows this long (default: the API's limit).",
+            metavar="DURATION",
+            convert=parse_duration,
         ),
         Opt(
             ("--query",),
             "query",
-            "JMESPath over the JSON result (after --paginate); a string prints raw.",
+            "JMESPath over the JSON result (per item with a streamed --format); a string prints raw.",
             metavar="EXPR",
         ),
         Opt(("--raw",), "raw", "Write the body byte for byte, even on a terminal (never binary).", kind=FLAG),
@@ -98,6 +129,9 @@ COMMAND = Command(
     short_help="Call a VCC API; scope and Accept version come from the path.",
     help="""Call a VCC API with a bearer token; scope and Accept version come from the path.
 
-    Example: vcc call /useradmin/users --paginate --query 'items[].username'
+    \b
+    Examples:
+      vcc call /useradmin/users --paginate --query 'users[].username'
+      vcc call /stats/agent-activities -q start=2026-01-01T00:00:00Z --paginate --format csv > activities.csv
     """,
 )

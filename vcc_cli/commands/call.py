@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from vcc_cli.runtime import Runtime
 
 RETRIES = 3
+#: --format: ``json`` is the merged document; the others stream item by item (formats.py).
+FORMATS = ("json", "ndjson", "csv", "tsv", "table")
+
+
+def parse_columns(text: str) -> list[str]:
+    """``--columns a,b.c`` → ``["a", "b.c"]``; ValueError on an empty name."""
+    names = [name.strip() for name in text.split(",")]
+    if any(not name for name in names):
+        raise ValueError(f"{text!r} has an empty column name: separate names with commas, e.g. agentId,start")
+    return names
 
 
 class CallOptions(Options):
@@ -35,6 +45,9 @@ class CallOptions(Options):
     region: str | None
     timeout: float | None
     paginate: bool
+    format: str
+    columns: list[str] | None
+    window: int | None  # milliseconds
     query: str | None
     raw: bool
     include: bool
@@ -75,6 +88,7 @@ def build_request(opts: CallOptions, rt: Runtime) -> tuple[CallRequest, str, Inv
             body = json.dumps(fields.build_object(given, read), ensure_ascii=False).encode("utf-8")
     if opts.paginate and method != "GET":
         raise UsageError(f"--paginate follows the pages of a GET, not {method}", "drop --paginate, or use GET")
+    _check_format_options(opts)
     inv = resolve.Invocation(rt, opts.profile, opts.region, opts.timeout)
     url, rel_path = request.resolve_url(path, inv.target.api_url)
     scopes, alternatives = resolve.call_scopes(
@@ -82,6 +96,47 @@ def build_request(opts: CallOptions, rt: Runtime) -> tuple[CallRequest, str, Inv
     )
     req = request.CallRequest(method, url, rel_path, params, headers, body, scopes, alternatives)
     return req, catalog.accept_header(method, rel_path, opts.api_version), inv
+
+
+def _check_format_options(opts: CallOptions) -> None:
+    if opts.window is not None and not opts.paginate:
+        raise UsageError("--window splits the range that --paginate pages", "add --paginate, or drop --window")
+    if opts.columns and opts.format not in ("csv", "tsv", "table"):
+        raise UsageError(
+            f"--columns chooses the columns of --format csv, tsv or table, not {opts.format}",
+            "add --format csv (or tsv, table), or pick fields with --query",
+        )
+    if opts.format != "json" and opts.raw:
+        raise UsageError(
+            f"--raw writes the answer as it came and --format {opts.format} rewrites it", "keep one of them"
+        )
+
+
+def plan_windows(opts: CallOptions, req: CallRequest, rt: Runtime):
+    """The time windows ``--paginate`` pages the request's start..end in (windows.py), or None."""
+    if not opts.paginate:
+        return None
+    from vcc_cli import catalog, windows
+
+    limit = catalog.window_limit(req.method, req.path)
+    if limit is None and opts.window is None:
+        return None
+    return windows.plan(
+        req.param("start"),
+        req.param("end"),
+        limit=limit,
+        forced=opts.window,
+        now=rt.clock(),
+        path=req.path,
+        end_is_now=catalog.end_is_now(req.method, req.path),
+    )
+
+
+def windowed(req: CallRequest, overrides: dict[str, str]) -> CallRequest:
+    """``req`` with the query parameters ``overrides`` set (a window's bounds, a page)."""
+    for name, value in overrides.items():
+        req = req.with_param(name, value)
+    return req
 
 
 def run(opts: CallOptions, rt: Runtime) -> int:
@@ -130,16 +185,20 @@ def run(opts: CallOptions, rt: Runtime) -> int:
     if trace:
         trace.caller = caller
 
-    sent = caller.send(req)
+    plan = plan_windows(opts, req, rt)
+    first_req = windowed(req, plan.params(0)) if plan else req
+    sent = caller.send(first_req)
     response = sent.response
     if opts.include:
         write_head(io, response)
     try:
         if response.status_code >= 400:
             render_body(io, response, raw=opts.raw)
-            raise api_error(response, req, sent.token_scopes)
-        if opts.paginate or compiled is not None:
-            _structured(opts, compiled, req, caller, response, io)
+            raise api_error(
+                response, first_req, sent.token_scopes, page=f"page 1 of window 1/{len(plan)}" if plan else None
+            )
+        if opts.paginate or compiled is not None or opts.format != "json":
+            _structured(opts, compiled, req, caller, response, io, plan, _columns_env(rt.env))
         elif opts.output is not None and opts.output != "-":
             save_body(io, response, Path(opts.output))
         else:
@@ -154,58 +213,144 @@ def run(opts: CallOptions, rt: Runtime) -> int:
 # --------------------------------------------------------------------------- JSON results
 
 
-def _structured(opts: CallOptions, compiled, req: CallRequest, caller, response, io: IO) -> None:
-    """--paginate and/or --query: the JSON answer, merged over pages, queried."""
+def _columns_env(env) -> int | None:
+    """The terminal width ``COLUMNS`` gives, as rich reads it, from the run's environment."""
+    try:
+        width = int(env.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return width if width > 0 else None
+
+
+def _structured(
+    opts: CallOptions, compiled, req: CallRequest, caller, response, io: IO, plan=None, width: int | None = None
+) -> None:
+    """--paginate, --query and/or --format: the JSON answer, paged (over windows),
+    queried, merged into one document or streamed item by item."""
     from vcc_cli import catalog, pagination
     from vcc_cli.caller import api_error
     from vcc_cli.output import NOT_JSON, content_type, emit_json, emit_received, render_body
     from vcc_cli.query import apply_query
 
     output = _saved_to(opts)
+    streamed = opts.format != "json"
 
     data = _read_all(response)
-    using = "--paginate" if opts.paginate else "--query"
-    document = _parse_json(data, response, "--query" if compiled is not None and not opts.paginate else None, using)
-    if opts.paginate:
-        if document is NOT_JSON:
-            if compiled is not None:
-                raise UsageError(
-                    f"--query needs a JSON answer; this one is {content_type(response) or 'of no type'}",
-                    "drop --query for this path",
-                )
-            io.note("--paginate: the answer is not JSON; printed as is")
-            return emit_received(io, data, content_type(response), output)
+    using = "--paginate" if opts.paginate else "--query" if compiled is not None else f"--format {opts.format}"
+    needed_by = None if opts.paginate else "--query" if compiled is not None else f"--format {opts.format}"
+    document = _parse_json(data, response, needed_by, using)
+    if document is NOT_JSON:
+        if compiled is not None or streamed:
+            needs = "--query" if compiled is not None else f"--format {opts.format}"
+            raise UsageError(
+                f"{needs} needs a JSON answer; this one is {content_type(response) or 'of no type'}",
+                f"drop {needs} for this path",
+            )
+        io.note("--paginate: the answer is not JSON; printed as is")
+        return emit_received(io, data, content_type(response), output)
 
-        def fetch(param: str, value: str, ordinal: int):
-            page_req = req.with_param(param, value)
-            sent = caller.send(page_req)
-            with sent.response as page_response:
-                if page_response.status_code >= 400:
-                    render_body(io, page_response, raw=opts.raw)
-                    raise api_error(page_response, page_req, sent.token_scopes, page=ordinal)
-                parsed = _parse_json(_read_all(page_response), page_response, None, f"--paginate (page {ordinal})")
-            if parsed is NOT_JSON:
-                raise NetworkError(
-                    f"page {ordinal} of {req.path} is not JSON", "try again; if it persists, drop --paginate"
-                )
-            return parsed
+    def fetch(overrides: dict[str, str], label: str, number: int):
+        page_req = windowed(req, overrides)
+        sent = caller.send(page_req)
+        with sent.response as page_response:
+            if page_response.status_code >= 400:
+                render_body(io, page_response, raw=opts.raw)
+                raise api_error(page_response, page_req, sent.token_scopes, page=label)
+            parsed = _parse_json(_read_all(page_response), page_response, None, f"--paginate ({label})")
+        if parsed is NOT_JSON:
+            raise NetworkError(f"{label} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
+        return parsed
 
-        collected = pagination.collect(
-            document, fetch, hint=catalog.paging_style(req.method, req.path), asked_token=req.param("continuationToken")
+    walk = pagination.Walk(
+        document,
+        fetch,
+        hint=catalog.paging_style(req.method, req.path),
+        asked_token=req.param("continuationToken"),
+        windows=plan,
+    )
+    if plan is not None and not walk.paged:
+        raise NetworkError(
+            f"--paginate: the answer for the first window of {req.path} is not a paged collection, "
+            "so its windows cannot be joined",
+            "page a shorter start..end range, or drop --paginate",
         )
+    if opts.paginate and not walk.paged:
+        io.note(walk.not_paged_note())
+        if compiled is None and not streamed:
+            return emit_received(io, data, content_type(response), output)
+    del data  # parsed: not held twice while paging
+    if streamed:
+        return _stream(opts, compiled, walk, io, output, width)
+    if opts.paginate and walk.paged:
+        collected = walk.merged()
         for note in collected.notes:
             io.note(note)
-        if compiled is None and collected.pages == 1 and collected.notes:
-            return emit_received(io, data, content_type(response), output)  # not a paged answer: as received
         document = collected.document
     if compiled is not None:
-        if document is NOT_JSON:
-            raise UsageError(
-                f"--query needs a JSON answer; this one is {content_type(response) or 'of no type'}",
-                "drop --query for this path",
-            )
         document = apply_query(compiled, document)
     emit_json(io, document, output=output, raw=opts.raw)
+
+
+def _stream(opts: CallOptions, compiled, walk, io: IO, output: Path | None, width: int | None = None) -> None:
+    """A streamed --format: each page's items written as the page arrives (memory
+    holds one page), into ``output`` complete or not at all, or onto stdout."""
+    from vcc_cli import formats
+    from vcc_cli.output import PagingProgress, console
+
+    terminal = output is None and io.stdout_tty and opts.output != "-"
+    if width is None:
+        width = console(io.stdout).width if terminal else 100
+    writer = formats.writer(
+        opts.format, query=compiled, columns=opts.columns, terminal=terminal, width=width, color=terminal and io.color
+    )
+    progress = PagingProgress(io) if opts.paginate and io.stderr_tty and not opts.verbose else None
+
+    def batches():
+        if not walk.paged:  # one answer: its items (a list), or the answer as one item
+            document = walk.first
+            yield document if isinstance(document, list) else [document]
+            return
+        if not opts.paginate:
+            yield walk.first[walk.name]
+            return
+        yield from walk
+
+    def chunks():
+        for batch in batches():
+            text = writer.page(batch)
+            if progress:
+                progress.update(walk.pages, walk.count)
+            if text:
+                yield _encoded(text)
+        tail = writer.end()
+        if tail:
+            yield _encoded(tail)
+
+    try:
+        if output is not None:
+            from vcc_cli.download import save
+
+            written = save(chunks(), output)
+            if progress:
+                progress.clear()
+            io.note(f"saved {output} ({written} bytes)")
+        else:
+            for chunk in chunks():
+                if progress:
+                    progress.clear()
+                io.write_bytes(chunk)
+    finally:
+        if progress:
+            progress.clear()
+    for note in walk.notes + writer.notes:
+        io.note(note)
+
+
+def _encoded(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON \ud800 escape: escaped again, as JSON writes it
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _saved_to(opts: CallOptions) -> Path | None:
