@@ -41,6 +41,22 @@ COMMAND = Command(
             metavar="BYTES",
             convert=number(0, integer=True),
         ),
+        Opt(
+            ("--scale",),
+            "scale",
+            "Density of the sample data: F times as many activities and interactions per hour.",
+            default=1.0,
+            metavar="F",
+            convert=number(emulator.MIN_SCALE, emulator.MAX_SCALE),
+        ),
+        Opt(
+            ("--rate-limit",),
+            "rate_limit",
+            "Fair usage: API requests a minute per client before 429 (0: no limit).",
+            default=0,
+            metavar="N",
+            convert=number(0, integer=True),
+        ),
         Opt(("--verbose", "-v"), "verbose", "Log each request on stderr.", kind=FLAG),
     ],
     panel="Exploring",
@@ -53,5 +69,6 @@ COMMAND = Command(
     Examples:
       vcc emulator
       vcc emulator --port 8480 --client abcde:12345:agents-availability:read --token-ttl 60
+      vcc emulator --scale 10 --rate-limit 160
     """,
 )

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from vcc_cli.runtime import Runtime
 
 TOKEN_TTL = 7200  # seconds: VCC's token lifetime
+MIN_SCALE, MAX_SCALE = 0.001, 10_000  # the emulator's (emulator.data); not imported here, to keep --help fast
 
 
 class EmulatorOptions(Options):
@@ -20,6 +21,8 @@ class EmulatorOptions(Options):
     token_ttl: int
     clients: list[str]
     recording_size: int | None
+    scale: float
+    rate_limit: int
     verbose: bool
 
 
@@ -43,6 +46,8 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
             token_ttl=opts.token_ttl,
             recording_size=DEFAULT_RECORDING_SIZE if opts.recording_size is None else opts.recording_size,
             log=io.note if opts.verbose else None,
+            scale=opts.scale,
+            rate_limit=opts.rate_limit,
         )
     except OSError as exc:
         where = f"[{opts.host}]" if ":" in opts.host else opts.host
@@ -67,6 +72,10 @@ def run(opts: EmulatorOptions, rt: Runtime) -> int:
         io.note(f"VCC emulator at {emulator.url} (token endpoint {emulator.url}/Auth/connect/token); Ctrl-C stops it")
         for client in clients:
             io.note(f"client {client.client_id}: scopes {' '.join(sorted(client.scopes))}")
+        if opts.scale != 1:
+            io.note(f"sample data at scale {opts.scale:g}: {opts.scale:g} times as many activities and interactions")
+        if opts.rate_limit:
+            io.note(f"fair usage: {opts.rate_limit} API requests a minute per client, then 429")
         # stdout: what a shell needs to point vcc at it (the demo client's secret is public)
         io.write_line(f"export VCC_AUTH_URL={emulator.url} VCC_API_URL={emulator.url}")
         if clients == [DEFAULT_CLIENT]:

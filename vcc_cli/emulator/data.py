@@ -7,6 +7,8 @@ runs) serve the same users and the same interactions. Time-based
 collections (agent activities, interactions) are generated lazily, one item
 per fixed time slot, so any ``start``/``end`` window costs only the page
 asked for: item *n* of a window is computed from its slot number alone.
+``Dataset(scale)`` makes the slots shorter for denser data; ``STANDARD``
+(scale 1) is what an emulator serves by default.
 
 Times are Unix seconds (UTC); rendered as ISO 8601 with a ``Z``.
 """
@@ -23,7 +25,7 @@ import unicodedata
 import uuid
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -342,73 +344,57 @@ def presence_definition(presence_id: str) -> dict | None:
 
 @dataclass(frozen=True)
 class Series:
-    """A lazily generated time series: one item per ``slot_seconds`` slot,
-    at a pseudo-random offset inside its slot."""
+    """A lazily generated time series: one item per slot of ``slot_ms``
+    milliseconds, at a pseudo-random offset inside its slot (in whole seconds
+    when the slot is whole seconds long, in milliseconds otherwise)."""
 
     name: str
-    slot_seconds: int
+    slot_ms: int
 
-    def item_start(self, slot: int) -> int:
+    def item_start_ms(self, slot: int) -> int:
+        """When the item of ``slot`` starts, in Unix milliseconds."""
         rng = KeyedRandom(f"{SEED}-{self.name}-offset-{slot}")
-        return slot * self.slot_seconds + rng.randrange(self.slot_seconds)
+        if self.slot_ms % 1000 == 0:
+            return slot * self.slot_ms + rng.randrange(self.slot_ms // 1000) * 1000
+        return slot * self.slot_ms + rng.randrange(self.slot_ms)
+
+    def item_start(self, slot: int) -> float:
+        """When the item of ``slot`` starts, in Unix seconds (an int when whole)."""
+        ms = self.item_start_ms(slot)
+        return ms // 1000 if ms % 1000 == 0 else ms / 1000
+
+    def slot_at(self, t: float) -> int:
+        """The slot that contains time ``t`` (Unix seconds)."""
+        if self.slot_ms % 1000 == 0:
+            return math.floor(t / (self.slot_ms // 1000))
+        return math.floor(t * 1000 / self.slot_ms)
+
+    def first_slot_from(self, t_ms: int) -> int:
+        """The first slot whose item starts at or after ``t_ms`` (Unix ms; exact)."""
+        slot = t_ms // self.slot_ms
+        return slot + 1 if self.item_start_ms(slot) < t_ms else slot
 
     def slots(self, start: float, end: float) -> range:
         """The slots whose item starts in [start, end)."""
         if end <= start:
             return range(0)
-        first = math.floor(start / self.slot_seconds)
+        first = self.slot_at(start)
         if self.item_start(first) < start:
             first += 1
-        last = math.floor(end / self.slot_seconds)
+        last = self.slot_at(end)
         if self.item_start(last) >= end:
             last -= 1
         return range(first, max(first, last + 1))
 
 
-ACTIVITIES = Series("activity", 90)
-INTERACTIONS = Series("interaction", 420)
+ACTIVITY_SLOT_MS = 90_000  # scale 1: an agent activity every 90 s
+INTERACTION_SLOT_MS = 420_000  # scale 1: an interaction every 7 minutes
+MIN_SCALE, MAX_SCALE = 0.001, 10_000  # slots of 25 hours and 4.9 days; of 9 ms and 42 ms
 MAX_CALL_SECONDS = 1500  # the longest generated interaction
 
 MEDIA = ("Phone", "Phone", "Phone", "Email", "Chat")
 # undocumented: the names of interaction activities; ours are the phases of an interaction.
 INTERACTION_PHASES = ("Ringing", "Connected", "Wrap-up")
-
-
-def agents(user_list: list[dict]) -> list[dict]:
-    """``{"userId", "name"}`` of the users who handle interactions."""
-    return [{"userId": u["userId"], "name": u["name"]} for u in user_list if is_agent(u)]
-
-
-def activity(slot: int, agent_list: list[dict], kind: str | None = None) -> dict:
-    """The agent activity of ``slot`` in the documented Insights Stats shape
-    (duration in milliseconds); ``kind`` is "presence", "interaction" or None
-    (either). undocumented: the values of type, category, name and workload."""
-    rng = KeyedRandom(f"{SEED}-activity-{kind}-{slot}")
-    agent = agent_list[rng.randrange(len(agent_list))]
-    activity_type = kind or rng.choice(("presence", "interaction"))
-    start = ACTIVITIES.item_start(slot)
-    item = {"agentId": agent["userId"], "type": activity_type}
-    if activity_type == "presence":
-        definition = PRESENCE_DEFINITIONS[rng.weighted(_PRESENCE_WEIGHTS)]
-        item.update(category=definition["category"]["description"], name=definition["description"])
-        interaction, workload = None, 0
-    else:
-        item.update(category=rng.choice(MEDIA), name=rng.choice(INTERACTION_PHASES))
-        interaction, workload = {"guid": interaction_guid(interaction_slot_at(start))}, 1
-    item.update(
-        start=iso(start),
-        duration=rng.randint(20_000, 1_200_000),
-        reason=None,
-        interaction=interaction,
-        workload=workload,
-    )
-    return item
-
-
-def interaction_slot_at(t: float) -> int:
-    """The slot of the interaction series that contains time ``t``."""
-    return math.floor(t / INTERACTIONS.slot_seconds)
-
 
 # Interaction GUIDs carry their slot in the last 48 bits, scrambled by an
 # invertible affine map so they look random: any GUID can be turned back into
@@ -418,39 +404,8 @@ _SCRAMBLE_MUL = 0x9E37_79B9_7F4B  # odd, so invertible modulo 2**48
 _SCRAMBLE_INV = pow(_SCRAMBLE_MUL, -1, 1 << 48)
 _SCRAMBLE_XOR = 0x5A3C_96E1_7B2D
 
-
-def interaction_guid(slot: int) -> str:
-    rng = KeyedRandom(f"{SEED}-interaction-guid-{slot}")
-    node = ((slot * _SCRAMBLE_MUL) & _BITS48) ^ _SCRAMBLE_XOR
-    return str(uuid.UUID(int=(rng.getrandbits(80) << 48) | node, version=4))
-
-
-def is_guid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def interaction_slot(guid: str) -> int | None:
-    """The slot of an interaction GUID, None when it is not one of ours."""
-    try:
-        value = uuid.UUID(guid)
-    except ValueError:
-        return None
-    slot = (((value.int & _BITS48) ^ _SCRAMBLE_XOR) * _SCRAMBLE_INV) & _BITS48
-    return slot if interaction_guid(slot) == str(value) else None
-
-
 DIRECTIONS = ("inbound", "inbound", "inbound", "outbound")
 QUEUES = ("Sales", "Billing", "Support", "Retentions", "Complaints")
-
-
-@lru_cache(maxsize=1)
-def queue_ids() -> dict[str, str]:
-    rng = random.Random(f"{SEED}-queues")
-    return {name: _uuid(rng) for name in QUEUES}
 
 
 @dataclass(frozen=True)
@@ -458,7 +413,7 @@ class Call:
     """One generated call interaction; times in Unix seconds."""
 
     guid: str
-    start: int
+    start: float
     seconds: int
     direction: str
     connect_from: str
@@ -469,31 +424,122 @@ class Call:
     has_transcript: bool
 
     @property
-    def end(self) -> int:
+    def end(self) -> float:
         return self.start + self.seconds
 
 
-def interaction(slot: int, agent_list: list[dict]) -> Call:
-    """The call interaction of ``slot``."""
-    rng = KeyedRandom(f"{SEED}-interaction-{slot}")
-    start = INTERACTIONS.item_start(slot)
-    seconds = rng.randint(45, MAX_CALL_SECONDS)
-    agent = agent_list[rng.randrange(len(agent_list))]
-    direction = rng.choice(DIRECTIONS)
-    customer = f"+4420794600{rng.randrange(100):02d}"  # Ofcom drama range
-    company = "+442079460999"
-    return Call(
-        guid=interaction_guid(slot),
-        start=start,
-        seconds=seconds,
-        direction=direction,
-        connect_from=customer if direction == "inbound" else company,
-        connect_to=company if direction == "inbound" else customer,
-        agent_id=agent["userId"],
-        agent_name=agent["name"],
-        queue=rng.choice(QUEUES),
-        has_transcript=rng.random() < 0.6,
-    )
+@dataclass(frozen=True)
+class Dataset:
+    """The generated agent activities and interactions at a density: ``scale``
+    F makes F times as many of each per hour (slots F times shorter, rounded
+    to whole milliseconds), from ``MIN_SCALE`` to ``MAX_SCALE``. Scale 1 is
+    the standard sample data. Every item is computed from its slot number
+    alone, so a page costs the same whatever the scale; a dataset of another
+    interaction slot length has GUIDs of its own (the GUID of one is no GUID
+    of the other)."""
+
+    scale: float = 1.0
+    activities: Series = field(init=False)
+    interactions: Series = field(init=False)
+
+    def __post_init__(self) -> None:
+        scale = self.scale
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not MIN_SCALE <= scale <= MAX_SCALE:
+            raise ValueError(f"scale must be a number from {MIN_SCALE:g} to {MAX_SCALE:g}, not {scale!r}")
+        object.__setattr__(self, "activities", Series("activity", max(1, round(ACTIVITY_SLOT_MS / scale))))
+        object.__setattr__(self, "interactions", Series("interaction", max(1, round(INTERACTION_SLOT_MS / scale))))
+
+    def activity(self, slot: int, agent_list: list[dict], kind: str | None = None) -> dict:
+        """The agent activity of ``slot`` in the documented Insights Stats shape
+        (duration in milliseconds); ``kind`` is "presence", "interaction" or None
+        (either). undocumented: the values of type, category, name and workload."""
+        rng = KeyedRandom(f"{SEED}-activity-{kind}-{slot}")
+        agent = agent_list[rng.randrange(len(agent_list))]
+        activity_type = kind or rng.choice(("presence", "interaction"))
+        start = self.activities.item_start(slot)
+        item = {"agentId": agent["userId"], "type": activity_type}
+        if activity_type == "presence":
+            definition = PRESENCE_DEFINITIONS[rng.weighted(_PRESENCE_WEIGHTS)]
+            item.update(category=definition["category"]["description"], name=definition["description"])
+            interaction, workload = None, 0
+        else:
+            item.update(category=rng.choice(MEDIA), name=rng.choice(INTERACTION_PHASES))
+            interaction, workload = {"guid": self.interaction_guid(self.interaction_slot_at(start))}, 1
+        item.update(
+            start=iso(start),
+            duration=rng.randint(20_000, 1_200_000),
+            reason=None,
+            interaction=interaction,
+            workload=workload,
+        )
+        return item
+
+    def interaction_slot_at(self, t: float) -> int:
+        """The slot of the interaction series that contains time ``t``."""
+        return self.interactions.slot_at(t)
+
+    def interaction_guid(self, slot: int) -> str:
+        standard = self.interactions.slot_ms == INTERACTION_SLOT_MS
+        # The standard data's key has no length in it: its GUIDs stay what they always were.
+        length = "" if standard else f"@{self.interactions.slot_ms}ms"
+        rng = KeyedRandom(f"{SEED}-interaction-guid{length}-{slot}")
+        node = ((slot * _SCRAMBLE_MUL) & _BITS48) ^ _SCRAMBLE_XOR
+        return str(uuid.UUID(int=(rng.getrandbits(80) << 48) | node, version=4))
+
+    def interaction_slot(self, guid: str) -> int | None:
+        """The slot of an interaction GUID (O(1)), None when it is not one of ours."""
+        try:
+            value = uuid.UUID(guid)
+        except ValueError:
+            return None
+        slot = (((value.int & _BITS48) ^ _SCRAMBLE_XOR) * _SCRAMBLE_INV) & _BITS48
+        return slot if self.interaction_guid(slot) == str(value) else None
+
+    def interaction(self, slot: int, agent_list: list[dict]) -> Call:
+        """The call interaction of ``slot``."""
+        rng = KeyedRandom(f"{SEED}-interaction-{slot}")
+        start = self.interactions.item_start(slot)
+        seconds = rng.randint(45, MAX_CALL_SECONDS)
+        agent = agent_list[rng.randrange(len(agent_list))]
+        direction = rng.choice(DIRECTIONS)
+        customer = f"+4420794600{rng.randrange(100):02d}"  # Ofcom drama range
+        company = "+442079460999"
+        return Call(
+            guid=self.interaction_guid(slot),
+            start=start,
+            seconds=seconds,
+            direction=direction,
+            connect_from=customer if direction == "inbound" else company,
+            connect_to=company if direction == "inbound" else customer,
+            agent_id=agent["userId"],
+            agent_name=agent["name"],
+            queue=rng.choice(QUEUES),
+            has_transcript=rng.random() < 0.6,
+        )
+
+
+STANDARD = Dataset()  # scale 1: the sample data every emulator serves by default
+ACTIVITIES = STANDARD.activities
+INTERACTIONS = STANDARD.interactions
+
+
+def agents(user_list: list[dict]) -> list[dict]:
+    """``{"userId", "name"}`` of the users who handle interactions."""
+    return [{"userId": u["userId"], "name": u["name"]} for u in user_list if is_agent(u)]
+
+
+def is_guid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def queue_ids() -> dict[str, str]:
+    rng = random.Random(f"{SEED}-queues")
+    return {name: _uuid(rng) for name in QUEUES}
 
 
 def stats_interaction(call: Call, now: float | None = None) -> dict:

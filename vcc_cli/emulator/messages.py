@@ -37,13 +37,16 @@ class Request:
 @dataclass
 class Response:
     """A response to write: either ``body`` bytes, or ``stream`` chunks whose
-    total size is ``length`` (Content-Length is always sent)."""
+    total size is ``length`` (Content-Length is always sent). With
+    ``cut_after``, only that many bytes of the body are sent before the
+    connection is closed: a transfer broken midway (a fault)."""
 
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     stream: Iterable[bytes] | None = None
     length: int | None = None
+    cut_after: int | None = None
 
 
 def json_response(status: int, document: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:

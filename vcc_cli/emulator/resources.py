@@ -21,6 +21,7 @@ import json
 import math
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 from vcc_cli import catalog
 
 from . import data
+from .faults import Faults, normal_guid
 from .messages import Request, Response, is_json_type, json_response, message
 
 Handler = Callable[["State", Request], Response]
@@ -65,12 +67,19 @@ def stats_error(status: int, text: str) -> Reject:
 class State:
     """Everything the emulated APIs remember between requests. Thread-safe
     through ``lock``. ``clock`` returns Unix seconds; ``recording_size`` is
-    the size in bytes of every call recording."""
+    the size in bytes of every call recording; ``faults`` the settings that
+    make handlers fail on purpose; ``scale`` the density of the generated
+    time series (``data.Dataset``; ValueError when out of range)."""
 
-    def __init__(self, clock: Callable[[], float], recording_size: int):
+    def __init__(
+        self, clock: Callable[[], float], recording_size: int, faults: Faults | None = None, scale: float = 1.0
+    ):
         self.clock = clock
         self.recording_size = recording_size
+        self.faults = Faults() if faults is None else faults
+        self.dataset = data.Dataset(scale)
         self.lock = threading.RLock()
+        self.batch_lock = threading.Lock()  # held while a delete-batch runs
         self.users: dict[str, dict] = {}
         self.skills: dict[str, list[dict]] = {}  # userId -> skills (not part of the user resource)
         for user, skills in data.users():
@@ -89,6 +98,15 @@ class State:
 
     def now(self) -> float:
         return self.clock()
+
+    def use_scale(self, scale: float) -> None:
+        """Switch to the dataset of ``scale``; deletions made in the old one are forgotten."""
+        dataset = data.Dataset(scale)
+        with self.lock:
+            if dataset.interactions != self.dataset.interactions:
+                self.deleted_interactions.clear()
+                self.deleted_content.clear()
+            self.dataset = dataset
 
 
 # ---------------------------------------------------------------- helpers
@@ -265,9 +283,10 @@ def set_agent_presence(state: State, request: Request) -> Response:
 def _call(state: State, guid: str) -> tuple[int, data.Call]:
     """An interaction that has happened (404 for other GUIDs, and for ours
     still in the future)."""
-    slot = data.interaction_slot(guid)
+    dataset = state.dataset
+    slot = dataset.interaction_slot(guid)
     if slot is not None:
-        call = data.interaction(slot, state.agents)
+        call = dataset.interaction(slot, state.agents)
         if call.start < state.now():
             return slot, call
     raise not_found(f"no interaction with guid {guid}")
@@ -346,8 +365,9 @@ def _activities(kind: str | None) -> Handler:
     def handler(state: State, request: Request) -> Response:
         start, end = _stats_window(state, request)
         page, limit = _stats_paging(request)
-        slots = data.ACTIVITIES.slots(start, end)
-        items = [data.activity(slot, state.agents, kind) for slot in slots[_window_of(page, limit)]]
+        dataset = state.dataset
+        slots = dataset.activities.slots(start, end)
+        items = [dataset.activity(slot, state.agents, kind) for slot in slots[_window_of(page, limit)]]
         return _stats_page(items, page, limit, len(slots), max(start, end))
 
     return handler
@@ -360,10 +380,11 @@ def wfm_agent_states(state: State, request: Request) -> Response:
     other stats durations)."""
     start, end = _stats_window(state, request)
     page, limit = _stats_paging(request)
-    slots = data.ACTIVITIES.slots(start, end)
+    dataset = state.dataset
+    slots = dataset.activities.slots(start, end)
     items = []
     for slot in slots[_window_of(page, limit)]:
-        a = data.activity(slot, state.agents, "presence")
+        a = dataset.activity(slot, state.agents, "presence")
         items.append(
             {
                 "agentId": a["agentId"],
@@ -381,6 +402,7 @@ def agent_status(state: State, request: Request) -> Response:
     undocumented: the item's shape."""
     page, limit = _stats_paging(request)
     now = state.now()
+    dataset = state.dataset
     with state.lock:
         agents = [u for u in state.users.values() if data.is_agent(u) and u.get("active") is not False]
     items = []
@@ -388,7 +410,7 @@ def agent_status(state: State, request: Request) -> Response:
         presence = _presence(state, agent, now)
         rng = data.KeyedRandom(f"{data.SEED}-status-{agent['userId']}-{int(now // 300)}")
         busy = presence["presence"]["category"]["categoryType"] == "Ready" and rng.random() < 0.6
-        guid = data.interaction_guid(data.interaction_slot_at(now) - rng.randrange(3))
+        guid = dataset.interaction_guid(dataset.interaction_slot_at(now) - rng.randrange(3))
         items.append(
             {
                 "agentId": agent["userId"],
@@ -404,8 +426,9 @@ def agent_status(state: State, request: Request) -> Response:
 def stats_interactions(state: State, request: Request) -> Response:
     start, end = _stats_window(state, request)
     page, limit = _stats_paging(request)
-    slots = data.INTERACTIONS.slots(start, end)
-    items = [data.stats_interaction(data.interaction(s, state.agents)) for s in slots[_window_of(page, limit)]]
+    dataset = state.dataset
+    slots = dataset.interactions.slots(start, end)
+    items = [data.stats_interaction(dataset.interaction(s, state.agents)) for s in slots[_window_of(page, limit)]]
     return _stats_page(items, page, limit, len(slots), max(start, end))
 
 
@@ -414,8 +437,9 @@ def ongoing_interactions(state: State, request: Request) -> Response:
     shape (that of the interaction items)."""
     page, limit = _stats_paging(request)
     now = state.now()
-    slots = data.INTERACTIONS.slots(now - data.MAX_CALL_SECONDS, now)
-    calls = [c for c in (data.interaction(s, state.agents) for s in slots) if c.end > now]
+    dataset = state.dataset
+    slots = dataset.interactions.slots(now - data.MAX_CALL_SECONDS, now)
+    calls = [c for c in (dataset.interaction(s, state.agents) for s in slots) if c.end > now]
     items = [data.stats_interaction(c, now) for c in calls[_window_of(page, limit)]]
     return _stats_page(items, page, limit, len(calls), now)
 
@@ -546,10 +570,12 @@ def _live_call(state: State, guid: str) -> tuple[int, data.Call]:
     return slot, call
 
 
-# Continuation tokens are stateless: the search window and the next slot,
-# signed so that a token we did not issue is refused (400) rather than
-# trusted. They survive restarts (the key is fixed) and deletions (a
-# position, not an offset, so deleting items before it shifts nothing).
+# Continuation tokens are stateless: the search window and where the next
+# page starts (the start in ms of its first interaction), signed so that a
+# token we did not issue is refused (400) rather than trusted. They survive
+# restarts (the key is fixed), deletions (a position, not an offset, so
+# deleting items before it shifts nothing) and a change of scale (a time,
+# not a slot number).
 _TOKEN_KEY = hashlib.sha256(f"{data.SEED}-continuation".encode()).digest()
 
 
@@ -557,23 +583,23 @@ def _sign(payload: str) -> str:
     return hmac.new(_TOKEN_KEY, payload.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-_TOKEN_LIMIT = 10**15  # ms (and slots): beyond any window a search can ask for
+_TOKEN_LIMIT = 10**15  # ms: beyond any window a search can ask for
 
 
-def encode_continuation(start_ms: int, end_ms: int, slot: int) -> str:
-    payload = f"1:{start_ms}:{end_ms}:{slot}"
+def encode_continuation(start_ms: int, end_ms: int, next_ms: int) -> str:
+    payload = f"1:{start_ms}:{end_ms}:{next_ms}"
     return base64.urlsafe_b64encode(f"{payload}:{_sign(payload)}".encode()).decode().rstrip("=")
 
 
 def decode_continuation(token: str) -> tuple[int, int, int]:
-    """(start ms, end ms, next slot) of a token we issued; 400 otherwise."""
+    """(start ms, end ms, next ms) of a token we issued; 400 otherwise."""
     try:
         text = base64.urlsafe_b64decode(token.strip() + "=" * (-len(token.strip()) % 4)).decode("ascii")
         payload, _, signature = text.rpartition(":")
-        version, start_ms, end_ms, slot = payload.split(":")
+        version, start_ms, end_ms, next_ms = payload.split(":")
         if version != "1" or not hmac.compare_digest(signature, _sign(payload)):
             raise ValueError("not ours")
-        values = int(start_ms), int(end_ms), int(slot)
+        values = int(start_ms), int(end_ms), int(next_ms)
         # The key derives from the public seed, so a token can be forged: keep
         # its numbers where the arithmetic below stays exact (year 1970..~33658).
         if not all(0 <= v < _TOKEN_LIMIT for v in values):
@@ -607,19 +633,23 @@ def content_search(state: State, request: Request) -> Response:
     window = catalog.window_limit(request.method, request.template) or catalog.CONTENT_SEARCH_WINDOW
     if end - start > window:
         raise bad_request(f"start and end must be at most {window / catalog.DAY:g} days apart")
-    slots = data.INTERACTIONS.slots(start, min(end, state.now()))
-    with state.lock:
-        gone = set(state.deleted_interactions)
-    s = slots.start if position is None else max(position, slots.start)
+    dataset = state.dataset
+    series = dataset.interactions
+    slots = series.slots(start, min(end, state.now()))
+    s = slots.start if position is None else max(series.first_slot_from(position), slots.start)
     chosen: list[int] = []
-    while s < slots.stop and len(chosen) < limit:
-        if s not in gone:
-            chosen.append(s)
-        s += 1
-    while s < slots.stop and s in gone:
-        s += 1
-    following = encode_continuation(round(start * 1000), round(end * 1000), s) if s < slots.stop else None
-    items = [_content_item(state, slot, data.interaction(slot, state.agents)) for slot in chosen]
+    with state.lock:  # each page skips at most the deleted interactions: no copy of them
+        gone = state.deleted_interactions
+        while s < slots.stop and len(chosen) < limit:
+            if s not in gone:
+                chosen.append(s)
+            s += 1
+        while s < slots.stop and s in gone:
+            s += 1
+    following = None
+    if s < slots.stop:
+        following = encode_continuation(round(start * 1000), round(end * 1000), series.item_start_ms(s))
+    items = [_content_item(state, slot, dataset.interaction(slot, state.agents)) for slot in chosen]
     return json_response(200, {"items": items, "meta": {"nextContinuationToken": following}})
 
 
@@ -662,6 +692,20 @@ def content_file(state: State, request: Request) -> Response:
     key = keys.get(request.params["contentKey"].lower())
     if key is None:
         raise not_found(f"interaction {guid} has no content {request.params['contentKey']!r}")
+    faults = state.faults
+    if call.guid in {normal_guid(g) for g in faults.content_fail_guids}:
+        return message(500, "An error occurred while reading the content (injected: content_fail_guids)")
+    if faults.nth("content_fail_every"):
+        status = faults.content_fail_status
+        return message(status, f"The content is unavailable at the moment (injected: content_fail_every, {status})")
+    response = _content_body(state, request, call, key)
+    if request.method != "HEAD" and response.status in (200, 206) and faults.nth("content_cut_every"):
+        whole = response.length if response.stream is not None else len(response.body)
+        response.cut_after = (whole or 0) // 2
+    return response
+
+
+def _content_body(state: State, request: Request, call: data.Call, key: str) -> Response:
     if key == TRANSCRIPT_KEY:
         return Response(200, [("Content-Type", "application/json; charset=utf-8")], _transcript_bytes(call))
 
@@ -686,18 +730,18 @@ def content_file(state: State, request: Request) -> Response:
     return Response(206, headers, stream=data.wav_bytes(file_size, variant, first, last + 1), length=last - first + 1)
 
 
-def _guid_slot(guid: str) -> int | None:
+def _guid_slot(state: State, guid: str) -> int | None:
     """The slot of an interaction GUID; None for a well-formed GUID that names
     none of ours; 400 for something that is not a GUID."""
     if not data.is_guid(guid):
         raise bad_request(f"{guid!r} is not an interaction GUID")
-    return data.interaction_slot(guid)
+    return state.dataset.interaction_slot(guid)
 
 
 def delete_interaction(state: State, request: Request) -> Response:
     """200 ``{}`` (documented). undocumented: an interaction that is not there
     (any more) is deleted all the same, as delete-batch counts it."""
-    slot = _guid_slot(request.params["guid"])
+    slot = _guid_slot(state, request.params["guid"])
     if slot is not None:
         with state.lock:
             state.deleted_interactions.add(slot)
@@ -707,7 +751,7 @@ def delete_interaction(state: State, request: Request) -> Response:
 def delete_content(state: State, request: Request) -> Response:
     """undocumented: the answer (200 ``{}``, as the interaction DELETE); content
     that is not there is deleted all the same."""
-    slot = _guid_slot(request.params["guid"])
+    slot = _guid_slot(state, request.params["guid"])
     if slot is not None:
         keys = {k.lower(): k for k in (RECORDING_KEY, TRANSCRIPT_KEY)}
         key = keys.get(request.params["contentKey"].lower())
@@ -721,22 +765,39 @@ def delete_batch(state: State, request: Request) -> Response:
     """``{"guids": [...]}`` (at most 1000) → 200 ``{"failures": [...]}``.
     Documented: interactions that do not exist still count as success. Our
     choice: only an entry that is not a GUID at all fails, with its own 400
-    in ``failures``, without failing the others. VCC's 429 for concurrent
-    batch deletions is not emulated."""
+    in ``failures``, without failing the others. Documented: concurrent
+    deletions give 429, so a batch arriving while another one runs (each
+    takes ``faults.delete_batch_seconds``) is refused whole. Faults: the GUIDs
+    of ``faults.delete_fail_guids`` fail with statusCode 500 and stay."""
     guids = json_object(request).get("guids")
     if not isinstance(guids, list) or not all(isinstance(g, str) for g in guids):
         raise bad_request('send {"guids": ["<interaction GUID>", ...]}')
     if len(guids) > 1000:
         raise bad_request(f"at most 1000 guids a request, not {len(guids)}")
-    failures = []
-    for guid in guids:
-        if not data.is_guid(guid):
-            failures.append({"guid": guid, "message": "Invalid interaction GUID", "statusCode": 400})
-            continue
-        slot = data.interaction_slot(guid)
-        if slot is not None:
-            with state.lock:
-                state.deleted_interactions.add(slot)
+    if not state.batch_lock.acquire(blocking=False):
+        # undocumented: the body (no Retry-After, as for the fair-usage 429)
+        raise Reject(message(429, "Too Many Requests: another batch deletion is in progress"))
+    try:
+        seconds = state.faults.delete_batch_seconds
+        if seconds > 0:
+            time.sleep(seconds)  # real time, not the emulator's clock: overlap is about real requests
+        failing = {normal_guid(g) for g in state.faults.delete_fail_guids}
+        dataset = state.dataset
+        failures = []
+        for guid in guids:
+            if not data.is_guid(guid):
+                failures.append({"guid": guid, "message": "Invalid interaction GUID", "statusCode": 400})
+                continue
+            if normal_guid(guid) in failing:
+                message_text = "The interaction could not be deleted (injected: delete_fail_guids)"
+                failures.append({"guid": guid, "message": message_text, "statusCode": 500})
+                continue
+            slot = dataset.interaction_slot(guid)
+            if slot is not None:
+                with state.lock:
+                    state.deleted_interactions.add(slot)
+    finally:
+        state.batch_lock.release()
     return json_response(200, {"failures": failures})
 
 

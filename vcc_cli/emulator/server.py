@@ -20,7 +20,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import fields
 from email.message import Message
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,59 +32,13 @@ from vcc_cli import __version__, catalog
 from .api import ApiService
 from .auth import TOKEN_PATH, TokenAuthority
 from .clients import DEFAULT_CLIENT, Client, parse_client
+from .faults import FairUsage, Faults
 from .messages import JSON_TYPE, Request, Response, json_response, message, oauth_error
 from .resources import State
 
 CONTROL_PREFIX = "/_emulator/"
 MAX_BODY = 8 * 1024 * 1024
 DEFAULT_RECORDING_SIZE = 1024 * 1024
-TOKEN_FAULTS = ("", "503", "html", "not-json", "no-access-token", "no-expires-in")
-
-
-@dataclass
-class Faults:
-    """Fault injection and run-time settings; change them at any time.
-
-    - ``rate_limit_next``: the next N API requests get 429 with ``Retry-After``.
-    - ``retry_after``: the ``Retry-After`` value of those 429s, in seconds.
-    - ``fail_next_503``: the next N API requests get 503 (after any 429s).
-    - ``delay``: seconds to wait before answering each API or token request.
-    - ``token_ttl``: ``expires_in`` of the next tokens, in seconds.
-    - ``token_fault``: what the token endpoint answers instead of its normal
-      response while set: ``"503"``, ``"html"`` (a 200 HTML page),
-      ``"not-json"``, ``"no-access-token"``, ``"no-expires-in"``; ``""`` is off.
-    """
-
-    rate_limit_next: int = 0
-    retry_after: int = 1
-    fail_next_503: int = 0
-    delay: float = 0.0
-    token_ttl: int = 7200  # VCC's: "always 7200, two hours"
-    token_fault: str = ""
-
-    def update(self, values: dict[str, Any]) -> None:
-        """Set several fields from a JSON object; ValueError names the bad one.
-        Nothing changes unless every value is valid."""
-        known = {f.name: f.type for f in fields(self)}
-        checked = {}
-        for name, value in values.items():
-            if name not in known:
-                raise ValueError(f"unknown fault {name!r}; known: {', '.join(known)}")
-            if name == "token_fault":
-                if value not in TOKEN_FAULTS:
-                    raise ValueError(f"token_fault must be one of {TOKEN_FAULTS}, not {value!r}")
-            elif name == "delay":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise ValueError(f"delay must be a number of seconds ≥ 0, not {value!r}")
-                value = float(value)
-            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be an integer ≥ 0, not {value!r}")
-            checked[name] = value
-        for name, value in checked.items():
-            setattr(self, name, value)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _is_loopback(host: str) -> bool:
@@ -219,11 +173,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if head_only or response.status in (204, 304):
             return
-        if response.stream is not None:
-            for chunk in response.stream:
+        chunks = response.stream if response.stream is not None else [response.body] if response.body else []
+        left = response.cut_after
+        for chunk in chunks:
+            if left is not None:
+                chunk = chunk[:left]
+                left -= len(chunk)
+            if chunk:
                 self.wfile.write(chunk)
-        elif response.body:
-            self.wfile.write(response.body)
+            if left == 0:
+                break
+        if left is not None:  # a cut: fewer bytes than promised, then the connection closes
+            self.wfile.flush()
+            self.close_connection = True
 
     def _dispatch(self) -> None:
         emulator = self.server.emulator
@@ -260,8 +222,14 @@ class Emulator:
     specs (default: the demo client with every scope). ``token_ttl``: seconds
     (also ``faults.token_ttl``; VCC's 7200 by default). ``recording_size``:
     bytes of each WAV recording.
-    ``clock``: Unix seconds, for token expiry and the ``Date`` header.
+    ``clock``: Unix seconds, for token expiry, the ``Date`` header and the
+    fair-usage window.
     ``log``: called with one line per request (and tracebacks); None is quiet.
+    ``scale``: how dense the generated time series are (``data.Dataset``):
+    F times as many agent activities and interactions per hour; 1, the
+    default, is the standard sample data. ``rate_limit``: VCC's fair usage,
+    at most N API requests a minute per client ID (also
+    ``faults.rate_limit``); None or 0 is off.
     """
 
     def __init__(
@@ -274,6 +242,8 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         *,
         log: Callable[[str], None] | None = None,
+        scale: float = 1.0,
+        rate_limit: int | None = None,
     ):
         parsed = [parse_client(c) if isinstance(c, str) else c for c in (clients or [DEFAULT_CLIENT])]
         by_id: dict[str, Client] = {}
@@ -287,13 +257,15 @@ class Emulator:
         self.clock = clock
         self.log = log
         self.faults = Faults(token_ttl=int(token_ttl))
+        self.faults.update({"rate_limit": rate_limit or 0})  # ValueError for a bad one
+        self.state = State(clock, recording_size, self.faults, scale)  # ValueError for a bad scale
+        self._fair_usage = FairUsage()
         self._server = _Server((host, port), self)
         self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self.local_host = _WILDCARD_TO_LOOPBACK.get(self.host, self.host)
         shown = f"[{self.local_host}]" if ":" in self.local_host else self.local_host
         self.url = f"http://{shown}:{self.port}"
         self.authority = TokenAuthority(by_id, clock, lambda: self.faults.token_ttl, issuer=f"{self.url}/Auth")
-        self.state = State(clock, recording_size)
         self.api = ApiService(self.authority, self.state)
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # counts, faults, connections
@@ -324,6 +296,26 @@ class Emulator:
     @recording_size.setter
     def recording_size(self, size: int) -> None:
         self.state.recording_size = int(size)
+
+    @property
+    def scale(self) -> float:
+        """Density of the generated time series (``data.Dataset``). Setting it
+        switches to another dataset: GUIDs of the old one are unknown (404)
+        from then on, and deletions made in it are forgotten."""
+        return self.state.dataset.scale
+
+    @scale.setter
+    def scale(self, scale: float) -> None:
+        self.state.use_scale(scale)
+
+    @property
+    def rate_limit(self) -> int:
+        """API requests a minute per client ID before 429 (same as ``faults.rate_limit``); 0 is off."""
+        return self.faults.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, per_minute: int | None) -> None:
+        self.faults.update({"rate_limit": per_minute or 0})
 
     # ----------------------------------------------------------- lifecycle
 
@@ -459,10 +451,26 @@ class Emulator:
         if request.path.lower() == TOKEN_PATH.lower():
             return self._token(request)
         if catalog.find_api(request.path) is not None:
-            fault = self._take_fault()
+            fault = self._take_fault() or self._over_fair_usage(request)
             if fault is not None:
                 return fault
         return self.api.handle(request)
+
+    def _over_fair_usage(self, request: Request) -> Response | None:
+        """429 for a client over ``faults.rate_limit`` requests a minute (VCC's
+        fair usage, shared by all APIs of the account). Keyed by the client ID
+        of the bearer token; a request without a live token is not counted (it
+        gets its 401)."""
+        limit = self.faults.rate_limit
+        if limit <= 0:
+            return None
+        scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
+        grant = self.authority.lookup(token.strip()) if scheme.lower() == "bearer" else None
+        if grant is None or self._fair_usage.admit(grant.client_id, limit, self.clock()):
+            return None
+        # No Retry-After: VCC documents none for its fair-usage 429, so a
+        # client must back off on its own; this one shows whether it does.
+        return message(429, f"Too Many Requests: over the fair usage limit of {limit} requests a minute")
 
     def _take_fault(self) -> Response | None:
         with self._lock:
