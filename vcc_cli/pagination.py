@@ -339,11 +339,12 @@ class SeenPages:
 
 
 def _digest(batch: list) -> bytes:
+    """A digest of a page's items: their pickle, which is several times cheaper than
+    JSON and the same for the same items parsed from the same server's pages."""
     import hashlib
-    import json
+    import pickle
 
-    text = json.dumps(batch, sort_keys=True, separators=(",", ":"))  # ASCII: any string encodes
-    return hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
+    return hashlib.blake2b(pickle.dumps(batch, protocol=5), digest_size=16).digest()
 
 
 def _batch(document: object, name: str, label: str) -> list:

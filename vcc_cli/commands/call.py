@@ -395,14 +395,19 @@ def _parse_json(data: bytes, response, needed_by: str | None, using: str):
 
 def _deeper_than(document: object, data: bytes, limit: int) -> bool:
     """Whether ``document`` (parsed from ``data``) nests more than ``limit`` levels,
-    found without recursion; an answer with fewer brackets than that is not even walked."""
+    found without recursion, a level at a time (json.loads makes plain dicts and
+    lists); an answer with fewer brackets than that is not even walked."""
     if data.count(b"[") + data.count(b"{") <= limit:
         return False
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
+    level = [document]
+    depth = 1
+    while level:
         if depth > limit:
             return True
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        below: list = []
+        for value in level:
+            children = value.values() if type(value) is dict else value
+            below += [child for child in children if type(child) is dict or type(child) is list]
+        level = below
+        depth += 1
     return False
