@@ -399,7 +399,7 @@ def _deeper_than(document: object, data: bytes, limit: int) -> bool:
     lists); an answer with fewer brackets than that is not even walked."""
     if data.count(b"[") + data.count(b"{") <= limit:
         return False
-    level = [document]
+    level: list = [document]
     depth = 1
     while level:
         if depth > limit:
