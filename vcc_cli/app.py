@@ -12,7 +12,7 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click; pinned below its next minor
 
 from vcc_cli import __version__
-from vcc_cli.cli import call, demo, emulator, login, scopes, status, token
+from vcc_cli.cli import call, content, demo, emulator, login, scopes, status, token
 from vcc_cli.cli.table import PipeClosed
 from vcc_cli.errors import ExitCode, ShownUsage, UsageError
 from vcc_cli.output import one_line
@@ -29,6 +29,10 @@ COMMANDS = (
     emulator.COMMAND,
     demo.COMMAND,
 )
+#: Commands under a word of their own (`vcc content download`), listed after COMMANDS.
+GROUPS = (content.GROUP,)
+#: Every command, those of the groups included.
+ALL_COMMANDS = COMMANDS + tuple(command for group in GROUPS for command in group.commands)
 
 
 class SectionedGroup(typer.core.TyperGroup):
@@ -129,6 +133,19 @@ for _command in COMMANDS:
         _command.typer_function(current)
     )
 
+for _group in GROUPS:
+    _sub = typer.Typer(
+        name=_group.name,
+        cls=SectionedGroup,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    for _command in _group.commands:
+        _sub.command(_command.name, cls=VccCommand, short_help=_command.short_help)(_command.typer_function(current))
+    app.add_typer(_sub, name=_group.name, help=_group.help, short_help=_group.short_help, rich_help_panel=_group.panel)
+
 
 def invoke(argv: list[str]) -> int:
     """Run the typer app on ``argv``: the command's exit code, or click's outcome as a vcc error."""
@@ -139,7 +156,7 @@ def invoke(argv: list[str]) -> int:
         raise ShownUsage(err.format_message()) from None
     except click_exceptions.UsageError as err:
         where = err.ctx.command_path if err.ctx and err.ctx.command_path else "vcc"
-        if where == "vcc" and argv and argv[0] in {c.name for c in COMMANDS}:
+        if where == "vcc" and argv and argv[0] in {c.name for c in COMMANDS} | {g.name for g in GROUPS}:
             where = f"vcc {argv[0]}"  # click reports some errors of a command from the group's context
         raise UsageError(one_line(err.format_message()), f"see `{one_line(where)} --help`") from None
     except typer.Abort:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vcc_cli import catalog
@@ -56,6 +57,7 @@ class Caller:
     on_request: Callable[[str, str, dict[str, str]], None] | None = None
     on_response: Callable[[Any, float], None] | None = None
     requests_sent: int = 0
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _token: Token | None = None
     _origin: str | None = None
     _scopes: tuple[str, ...] = ()  # the scopes of the token in use
@@ -63,16 +65,19 @@ class Caller:
     def _resolve(self, req: CallRequest) -> None:
         if self._origin is not None:
             return
-        self._scopes = req.scopes
-        if req.user_sets_authorization:
-            self._token, self._origin = None, "header"
-        elif self.env_token is not None:
-            self._token, self._origin = self.env_token, "env"
-        else:
-            resolved = self._first_token(req)
-            for note in resolved.notes:
-                self.notify(note)
-            self._token, self._origin = resolved.token, resolved.origin
+        with self._lock:  # the first request of several threads: one of them resolves it
+            if self._origin is not None:
+                return
+            self._scopes = req.scopes
+            if req.user_sets_authorization:
+                self._token, self._origin = None, "header"
+            elif self.env_token is not None:
+                self._token, self._origin = self.env_token, "env"
+            else:
+                resolved = self._first_token(req)
+                for note in resolved.notes:
+                    self.notify(note)
+                self._token, self._origin = resolved.token, resolved.origin
 
     def _source(self) -> TokenSource:
         if self.tokens is None:  # pragma: no cover - _resolve only asks with a source
@@ -130,11 +135,33 @@ class Caller:
         return jwt_scopes(token.access_token)
 
     def send(self, req: CallRequest) -> Sent:
-        """Send ``req``; returns the (streaming) response, whatever its status."""
+        """Send ``req``; returns the (streaming) response, whatever its status.
+        Thread-safe: threads share the token, and a 401 is refreshed once for all of
+        them (a thread whose token another thread replaced meanwhile just tries the new one)."""
         self._resolve(req)
         started = time.monotonic()
-        response = self._with_retries(req)
-        if response.status_code == 401 and self._origin in ("cache", "fetched") and self._token is not None:
+        used = self._token
+        response = self._with_retries(req, used)
+        if response.status_code == 401:
+            with self._lock:
+                response = self._refresh_after_401(req, used, response)
+        response.vcc_token_origin = self._origin  # what api_error's hints may suggest depends on it
+        return Sent(response, time.monotonic() - started, self.token_scopes)
+
+    def _refresh_after_401(self, req: CallRequest, used: Token | None, response):
+        """The answer to ``req`` after its 401 with token ``used``: sent again with a new
+        token (once per invocation), or a final AuthError. Called under the lock."""
+        if used is not None and self._token is not used:  # refreshed by another thread meanwhile
+            response.close()
+            response = self._with_retries(req, self._token)
+            if response.status_code != 401:
+                return response
+            raise _rejected(
+                response,
+                "the API rejected the new token too (HTTP 401)",
+                f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
+            )
+        if self._origin in ("cache", "fetched") and self._token is not None:
             response.close()
             self.notify("the API answered 401: fetching a new token and trying once more")
             # Another process may have replaced the token already (a revocation hits
@@ -143,7 +170,7 @@ class Caller:
             for note in resolved.notes:
                 self.notify(note)
             self._token, self._origin = resolved.token, "refreshed"
-            response = self._with_retries(req)
+            response = self._with_retries(req, self._token)
             if response.status_code == 401 and resolved.origin == "cache":
                 # The cached replacement was as old as the rejected token (an entry for a
                 # wider scope set, say) and the same revocation hit it: fetch a new one.
@@ -153,30 +180,29 @@ class Caller:
                 for note in fresh.notes:
                     self.notify(note)
                 self._token = fresh.token
-                response = self._with_retries(req)
+                response = self._with_retries(req, self._token)
             if response.status_code == 401:
                 raise _rejected(
                     response,
                     "the API rejected the new token too (HTTP 401)",
                     f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
                 )
-        elif response.status_code == 401 and self._origin == "refreshed":  # one refresh per invocation
+        elif self._origin == "refreshed":  # one refresh per invocation
             raise _rejected(
                 response,
                 "the API rejected the token fetched after an earlier 401 (HTTP 401)",
                 f"check that the credentials are allowed scope {' '.join(self._scopes)!r}, and the API URL/region",
             )
-        elif response.status_code == 401 and self._origin == "env":
+        elif self._origin == "env":
             raise _rejected(
                 response,
                 "the API rejected VCC_TOKEN (HTTP 401)",
                 "unset VCC_TOKEN to let vcc fetch tokens, or set a valid one",
             )
-        response.vcc_token_origin = self._origin  # what api_error's hints may suggest depends on it
-        return Sent(response, time.monotonic() - started, self.token_scopes)
+        return response
 
-    def _with_retries(self, req: CallRequest):
-        token = self._token.access_token if self._token is not None else None
+    def _with_retries(self, req: CallRequest, using: Token | None):
+        token = using.access_token if using is not None else None
         if token is not None:
             mask(token)  # a server quoting the request back does not print the token in an error
         headers = req.final_headers(self.accept, token)
@@ -189,7 +215,8 @@ class Caller:
             response = send(
                 self.session, req.method, url, headers=headers, data=req.body, timeout=self.timeout, stream=True
             )
-            self.requests_sent += 1
+            with self._lock:
+                self.requests_sent += 1
             if self.on_response:
                 self.on_response(response, time.monotonic() - started)
             if attempt >= self.policy.retries or not self.policy.should_retry(req.method, response.status_code):

@@ -634,3 +634,62 @@ class Trace:
     def done(self) -> None:
         sent = self.caller.requests_sent if self.caller else 0
         self._write([f"* {sent} request{'s' if sent != 1 else ''} in {time.monotonic() - self.started:.3f} s"])
+
+
+# --------------------------------------------------------------------------- vcc content: bulk progress
+
+
+class BulkProgress:
+    """``vcc content download``/``delete`` on a terminal: one line on stderr, redrawn in
+    place at most ten times a second, saying how far the run got (``update(text)``).
+    Thread-safe, as the download workers all report to it; ``note()`` writes a note
+    above the line, ``clear()`` wipes it. Off the terminal it draws nothing, and notes
+    go to stderr as ``IO.note`` writes them."""
+
+    INTERVAL = 0.1  # seconds between redraws
+
+    def __init__(self, io: IO, clock=time.monotonic):
+        import threading
+
+        self.io = io
+        self.clock = clock
+        self.enabled = io.stderr_tty
+        self.started = clock()
+        self._drawn = float("-inf")
+        self._text = ""
+        self._shown = False
+        self._lock = threading.RLock()
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return self.clock() - self.started
+
+    def update(self, text: str, *, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            self._text = text
+            now = self.clock()
+            if force or now - self._drawn >= self.INTERVAL:
+                self._drawn = now
+                self._draw()
+
+    def _draw(self) -> None:
+        self.io.stderr.write("\r\x1b[K" + f"vcc: {one_line(self._text)}")
+        self.io.stderr.flush()
+        self._shown = True
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            shown = self._shown
+            self.clear()
+            self.io.note(message)
+            if shown:
+                self._draw()
+
+    def clear(self) -> None:
+        with self._lock:
+            if self._shown:
+                self.io.stderr.write("\r\x1b[K")
+                self.io.stderr.flush()
+                self._shown = False

@@ -77,3 +77,8 @@ def test_bash_completes_catalog_paths_and_methods_for_call(tmp_path):
     assert all(p.startswith("/useradmin") for p in bash_complete("vcc call GET /usera", tmp_path))
     assert bash_complete("vcc call pa", tmp_path) == ["patch"]
     assert bash_complete("vcc call P", tmp_path) == ["POST", "PUT", "PATCH"]
+
+
+def test_bash_completes_the_commands_of_a_group(tmp_path):
+    assert sorted(bash_complete("vcc content d", tmp_path)) == ["delete", "download"]
+    assert "--concurrency" in bash_complete("vcc content download --con", tmp_path)

@@ -9,10 +9,20 @@ from vcc_cli.app import app
 
 
 def commands():
+    """Every command by the words that run it, those of groups (`content download`) too."""
     import typer
 
-    group = typer.main.get_command(app)
-    return [(name, group.commands[name]) for name in sorted(group.commands)]
+    found = []
+
+    def walk(prefix, group):
+        for name in sorted(group.commands):
+            command = group.commands[name]
+            found.append((f"{prefix}{name}", command))
+            if hasattr(command, "commands"):
+                walk(f"{prefix}{name} ", command)
+
+    walk("", typer.main.get_command(app))
+    return found
 
 
 @pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import CI_ENV, Clock, MemoryKeyring
 from vcc_cli import runtime
-from vcc_cli.app import COMMANDS
+from vcc_cli.app import ALL_COMMANDS
 from vcc_cli.cli.call import COMMAND as CALL
 from vcc_cli.cli.table import FLAG
 from vcc_cli.cli.token import COMMAND as TOKEN
@@ -67,7 +67,7 @@ def full_parse(command, args):
     runtime.use(Runtime(env=dict(CI_ENV), io=streams, clock=Clock(), keyring=MemoryKeyring()))
     try:
         with captured(command) as seen:
-            code = partial(main, fast=False)([command.name, *args])
+            code = partial(main, fast=False)([*command.argv, *args])
     finally:
         runtime.use(None)
     if seen:
@@ -120,14 +120,17 @@ def test_fast_parser_and_typer_read_every_command_line_alike(command, data):
         assert fast == full
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c.full_name)
 def test_every_command_is_made_from_its_table_alone(command):
-    """The typer command's options are exactly the table's rows, defaults included."""
+    """The typer command's options are exactly the table's rows, defaults included
+    (the commands of a group, `vcc content download`, too)."""
     from typer.main import get_command
 
     from vcc_cli.app import app
 
-    click_command = get_command(app).commands[command.name]
+    click_command = get_command(app)
+    for word in command.argv:
+        click_command = click_command.commands[word]
     declared = {name for p in click_command.params for name in p.opts if name.startswith("-")} - {"--help", "-h"}
     assert declared == {name for opt in command.options for name in opt.names}
     positional = {command.args.dest: ["/x"]} if command.args else {}
@@ -198,7 +201,7 @@ def test_lists_are_not_shared_between_parses():
     assert CALL.parse_fast(["/x"]).params == []
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c.full_name)
 def test_every_row_fills_a_declared_field_of_the_options_class(command):
     """The options class annotates exactly the fields the table fills: none unset, none unknown."""
     fields = set(command.options_class.__annotations__)

@@ -120,7 +120,18 @@ class Command:
         self.help = help
         self.short_help = short_help
         self.panel = panel
+        self.group: str | None = None  # the group it belongs to (`vcc content download`), set by Group
         self._by_name = {name: opt for opt in self.options for name in opt.names}
+
+    @property
+    def full_name(self) -> str:
+        """The words that run it after ``vcc``: ``token``, ``content download``."""
+        return f"{self.group} {self.name}" if self.group else self.name
+
+    @property
+    def argv(self) -> list[str]:
+        """``full_name`` as command-line words."""
+        return self.full_name.split()
 
     def defaults(self, **values: Any) -> Any:
         """The options with every default, and ``values`` given as parsed values."""
@@ -158,7 +169,7 @@ class Command:
         try:
             return opt.convert(text)
         except ValueError as exc:
-            raise UsageError(f"invalid value for {opt.label}: {exc}", f"see `vcc {self.name} --help`") from None
+            raise UsageError(f"invalid value for {opt.label}: {exc}", f"see `vcc {self.full_name} --help`") from None
 
     def parse_fast(self, args: Sequence[str]) -> Any:
         """The options from ``args`` in their plain forms (``-s x``, ``--scope=x``, flags
@@ -254,6 +265,20 @@ class Command:
         command.__doc__ = self.help
         command.__name__ = self.name
         return command
+
+
+class Group:
+    """Commands under one word (``vcc content download``, ``vcc content delete``):
+    its help and panel in ``vcc --help``, and its commands, each told its group."""
+
+    def __init__(self, name: str, commands: Sequence[Command], *, help: str, short_help: str, panel: str):
+        self.name = name
+        self.commands = tuple(commands)
+        self.help = help
+        self.short_help = short_help
+        self.panel = panel
+        for command in self.commands:
+            command.group = name
 
 
 # --------------------------------------------------------------------------- conversions
