@@ -432,7 +432,9 @@ class ContentApi:
                 req = req.with_param(name, value)
             return self.json(req, label)
 
-        walk = pagination.Walk(first, fetch, hint=catalog.paging_style("GET", SEARCH_PATH), windows=plan)
+        walk = pagination.Walk(
+            first, fetch, hint=catalog.paging_style("GET", SEARCH_PATH), windows=plan, who="the content search"
+        )
         if not walk.paged:
             raise NetworkError(
                 f"GET {SEARCH_PATH}: the answer is not a page of interactions (items and meta.nextContinuationToken)",

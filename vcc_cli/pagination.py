@@ -146,6 +146,7 @@ class Walk:
         asked_token: str | None = None,
         max_pages: int = MAX_PAGES,
         windows: Windows | None = None,
+        who: str = "--paginate",
     ):
         self.first = first
         self.fetch = fetch
@@ -161,7 +162,9 @@ class Walk:
         self.last_meta: dict = {}  # the meta of the last window's first page (its upTo)
         self.next_token: object = None  # a continuation token not followed (the page limit)
         self.grown_to: int | None = None
-        self._repeats = SeenPages()
+        self.who = who  # what messages start with: the option, or the command paging
+        self.drop = ", or drop --paginate" if who == "--paginate" else ""
+        self._repeats = SeenPages(who)
 
     @property
     def paged(self) -> bool:
@@ -169,8 +172,8 @@ class Walk:
 
     def not_paged_note(self) -> str:
         if self.style is None:
-            return "--paginate: the answer has neither meta.pageCount nor meta.nextContinuationToken; printed as is"
-        return "--paginate: the answer holds no list of items; printed as is"
+            return f"{self.who}: the answer has neither meta.pageCount nor meta.nextContinuationToken; printed as is"
+        return f"{self.who}: the answer holds no list of items; printed as is"
 
     def __iter__(self) -> Iterator[list]:
         if self.name is None:
@@ -185,8 +188,8 @@ class Walk:
                 document = self.fetch(overrides, f"page 1{where}", 1)
                 if answer_style(document, self.style) != self.style:
                     raise NetworkError(
-                        f"--paginate: the first page of window {index + 1}/{total} is not paged like the first window's",
-                        "the API changed its answer while paging: try again, or drop --paginate",
+                        f"{self.who}: the first page of window {index + 1}/{total} is not paged like the first window's",
+                        f"the API changed its answer while paging: try again{self.drop}",
                     )
             assert isinstance(document, dict)
             self.last_meta = _meta(document) or {}
@@ -194,7 +197,7 @@ class Walk:
             yield from pages(document, overrides, where, index == 0)
             if self.pages >= self.max_pages and index + 1 < total:
                 self.notes.append(
-                    f"--paginate: stopped after {self.pages} pages, in window {index + 1} of {total}; "
+                    f"{self.who}: stopped after {self.pages} pages, in window {index + 1} of {total}; "
                     "ask for bigger pages (e.g. -q limit=1000) or a shorter start..end range"
                 )
                 return
@@ -208,7 +211,7 @@ class Walk:
     def _by_token(self, first: dict, overrides: dict[str, str], where: str, initial: bool) -> Iterator[list]:
         name = self.name
         assert name is not None
-        yield self._page(_batch(first, name, f"page 1{where}"), f"page 1{where}")
+        yield self._page(_batch(first, name, f"page 1{where}", self.who), f"page 1{where}")
         token = first["meta"].get(NEXT_TOKEN)
         seen: set[str] = {self.asked_token} if initial and self.asked_token else set()
         number = 1
@@ -216,18 +219,18 @@ class Walk:
             label = f"page {number}{where}"
             if not isinstance(token, str) or not token:
                 raise NetworkError(
-                    f"--paginate: {label} announced a continuation token that is not a string: {str(token)[:40]!r}",
-                    "the API's answer is not as documented: drop --paginate",
+                    f"{self.who}: {label} announced a continuation token that is not a string: {str(token)[:40]!r}",
+                    "the API's answer is not as documented" + (": drop --paginate" if self.drop else ""),
                 )
             if token in seen:
                 raise NetworkError(
-                    f"--paginate: {label} repeated an earlier continuation token; stopped rather than loop",
-                    "the API is not advancing: try again later, or drop --paginate",
+                    f"{self.who}: {label} repeated an earlier continuation token; stopped rather than loop",
+                    f"the API is not advancing: try again later{self.drop}",
                 )
             if self.pages >= self.max_pages:  # meta keeps the token not followed: the result says it is incomplete
                 self.next_token = token
                 self.notes.append(
-                    f"--paginate: stopped after {self.pages} pages, more remain (meta.nextContinuationToken); ask "
+                    f"{self.who}: stopped after {self.pages} pages, more remain (meta.nextContinuationToken); ask "
                     "for bigger pages (e.g. -q limit=1000) or a shorter start..end window"
                 )
                 return
@@ -235,12 +238,12 @@ class Walk:
             number += 1
             label = f"page {number}{where}"
             document = self.fetch({**overrides, "continuationToken": token}, label, number)
-            batch = _batch(document, name, label)
+            batch = _batch(document, name, label, self.who)
             token = (_meta(document) or {}).get(NEXT_TOKEN)
             if token is not None and not batch:
                 raise NetworkError(
-                    f"--paginate: {label} added no items but announced another page; stopped rather than loop",
-                    "the API is not advancing: try again later, or drop --paginate",
+                    f"{self.who}: {label} added no items but announced another page; stopped rather than loop",
+                    f"the API is not advancing: try again later{self.drop}",
                 )
             yield self._page(batch, label)
 
@@ -250,36 +253,36 @@ class Walk:
         total_pages = page_count(first)
         if total_pages is None:
             raise NetworkError(
-                f"--paginate: page 1{where} has no meta.pageCount like the first page",
-                "the API changed its answer while paging: try again, or drop --paginate",
+                f"{self.who}: page 1{where} has no meta.pageCount like the first page",
+                f"the API changed its answer while paging: try again{self.drop}",
             )
         start = current_page(first)
         base = 0 if start == 0 else 1
         page = base if start is None else start
         last = base + total_pages - 1
-        yield self._page(_batch(first, name, f"page {page}{where}"), f"page {page}{where}")
+        yield self._page(_batch(first, name, f"page {page}{where}", self.who), f"page {page}{where}")
         grown_to = total_pages
         while page < last:
             if self.pages >= self.max_pages:
                 self.notes.append(
-                    f"--paginate: stopped after {self.pages} pages of {total_pages}; ask for bigger pages "
+                    f"{self.who}: stopped after {self.pages} pages of {total_pages}; ask for bigger pages "
                     "(e.g. -q limit=1000) or fewer items"
                 )
                 break
             page += 1
             label = f"page {page}{where}"
             document = self.fetch({**overrides, "page": str(page)}, label, page)
-            batch = _batch(document, name, label)
+            batch = _batch(document, name, label, self.who)
             if not batch:  # the collection shrank while paging: what is left is already here
                 self.notes.append(
-                    f"--paginate: page {page} of {total_pages}{where} was empty (the collection shrank while paging)"
+                    f"{self.who}: page {page} of {total_pages}{where} was empty (the collection shrank while paging)"
                 )
                 break
             yield self._page(batch, label)
             grown_to = max(grown_to, page_count(document) or 0)
         if grown_to > total_pages:
             self.notes.append(
-                f"--paginate: the collection grew while paging ({total_pages} → {grown_to} pages){where}; "
+                f"{self.who}: the collection grew while paging ({total_pages} → {grown_to} pages){where}; "
                 f"stopped after the {total_pages} pages the first answer announced"
             )
 
@@ -315,7 +318,8 @@ class SeenPages:
     """Which page (its label) sent which items, as digests: a page that repeats an
     earlier one, whichever it was, is an error rather than items printed twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, who: str = "--paginate") -> None:
+        self.who = who
         self._labels: dict[bytes, str] = {}
         self._last: str | None = None
 
@@ -330,9 +334,9 @@ class SeenPages:
             if earlier is not None:
                 which = "the previous page's items" if earlier == self._last else f"the items of {earlier}"
                 raise NetworkError(
-                    f"--paginate: {label} repeated {which}; stopped rather than loop or print them twice",
-                    "the API is not advancing (does it ignore the page asked for?): try again later, "
-                    "or drop --paginate",
+                    f"{self.who}: {label} repeated {which}; stopped rather than loop or print them twice",
+                    "the API is not advancing (does it ignore the page or window asked for?): try again later"
+                    + (", or drop --paginate" if self.who == "--paginate" else ""),
                 )
             self._labels[digest] = label
         self._last = label
@@ -347,11 +351,12 @@ def _digest(batch: list) -> bytes:
     return hashlib.blake2b(pickle.dumps(batch, protocol=5), digest_size=16).digest()
 
 
-def _batch(document: object, name: str, label: str) -> list:
+def _batch(document: object, name: str, label: str, who: str = "--paginate") -> list:
     batch = document.get(name) if isinstance(document, dict) else None
     if not isinstance(batch, list):
         raise NetworkError(
-            f"--paginate: {label} has no {name!r} list like the first page",
-            "the API changed its answer while paging: try again, or drop --paginate",
+            f"{who}: {label} has no {name!r} list like the first page",
+            "the API changed its answer while paging: try again"
+            + (", or drop --paginate" if who == "--paginate" else ""),
         )
     return batch

@@ -69,6 +69,14 @@ def download(vcc, tmp_path, *args, **kw):
     return vcc("content", "download", *args, "--dir", str(tmp_path / "out"), env={**CI_ENV, **kw.pop("env", {})}, **kw)
 
 
+def test_a_search_that_repeats_its_pages_stops_with_exit_4_in_the_commands_own_words(vcc, token_ok, tmp_path):
+    body = {"items": [interaction(G1)], "meta": {"nextContinuationToken": "again"}}
+    token_ok.get(SEARCH, json=body)
+    result = download(vcc, tmp_path, *RANGE, expect_error=4)
+    assert "the content search: page 2 repeated the previous page's items" in result.stderr
+    assert "--paginate" not in result.stderr
+
+
 # --------------------------------------------------------------------------- download: what goes where
 
 

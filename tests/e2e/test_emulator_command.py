@@ -146,6 +146,9 @@ def test_demo_walks_the_main_job_and_exits_0(tmp_path):
         "from the disk cache",
         "transparent refresh",
         "recording from that search downloaded",
+        "a stats export to CSV",
+        "in 2 windows (no window over 31 days)",
+        "complete files skipped, none fetched again",
     ):
         assert step in done.stdout
     assert re.search(r"over [2-9]\d* pages of 50: vcc sent each page's meta.nextContinuationToken", done.stdout)

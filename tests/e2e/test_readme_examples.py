@@ -26,3 +26,20 @@ def test_the_in_a_shell_examples_run_against_the_emulator(base_env, tmp_path, em
     assert (tmp_path / "activities.json").stat().st_size > 0
     counts = emulator.counts()
     assert counts["POST /useradmin/users"] == 1 and counts["GET /interaction-content/interactions"] > 1
+
+
+def test_the_exports_examples_run_against_the_emulator(base_env, tmp_path, emulator):
+    script = "set -eu\n" + shell_block("### Exports")
+    env = dict(base_env, PATH=f"{Path(sys.executable).parent}:{base_env.get('PATH', '')}")
+    done = subprocess.run(["sh", "-c", script], cwd=tmp_path, env=env, capture_output=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    activities = (tmp_path / "activities.ndjson").read_text().splitlines()
+    assert len(activities) > 500 and all(line.startswith("{") for line in activities)
+    header = (tmp_path / "interactions.csv").read_bytes().split(b"\r\n", 1)[0]
+    assert b"guid" in header.split(b",")
+    assert (tmp_path / "users.csv").read_bytes().startswith(b"userId,username,name,email,active\r\n")
+    recordings = sorted(p.name for p in (tmp_path / "recordings").iterdir())
+    assert any(name.endswith("_callRecording.wav") for name in recordings)
+    counts = emulator.counts()
+    assert counts["POST /interaction-content/interactions/delete-batch"] == 1
+    assert counts["GET /stats/interactions"] >= 2  # two windows at least

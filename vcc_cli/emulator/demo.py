@@ -30,6 +30,8 @@ from vcc_cli.signals import Terminated
 TOKEN_ROUTE = "POST /Auth/connect/token"
 SEARCH_ROUTE = "GET /interaction-content/interactions"
 SEARCH_PAGE = 50  # interactions per page of the search (at most 1000)
+STATS_ROUTE = "GET /stats/agent-activities"
+EXPORT_DAYS = 40  # longer than the stats API's 31-day window, so vcc splits it
 TOKEN_TTL = 7200  # seconds: VCC's token lifetime ("always 7200, two hours")
 RECORDING_SIZE = 2 * 1024 * 1024  # bytes
 CHILD_TIMEOUT = 120  # seconds a step's vcc may take
@@ -252,4 +254,68 @@ class Demo:
             return
         yield Step(
             title, shown, True, [f"{size / 1e6:.1f} MB WAV, {rate} Hz, {seconds:.0f} s of audio, in {ms:.0f} ms"]
+        )
+
+        # 7. a stats export: 40 days is over the stats API's 31-day window, so vcc
+        # pages it in two windows, writing the CSV as the pages arrive
+        title = "a stats export to CSV: 40 days of activities in the API's 31-day windows"
+        target = self.home / "activities.csv"
+        start = iso(self.emulator.clock() - EXPORT_DAYS * 86400)
+        export = ["/stats/agent-activities", "-q", f"start={start}", "-q", "limit=1000", "--paginate"]
+        export += ["--format", "csv", "-o", str(target)]
+        shown = (
+            f"vcc call /stats/agent-activities -q start={start} -q limit=1000 --paginate --format csv -o activities.csv"
+        )
+        before = self._count(STATS_ROUTE)
+        done, ms = self._vcc("call", *export)
+        pages = self._count(STATS_ROUTE) - before
+        try:
+            with target.open(newline="") as fh:
+                header = fh.readline().strip()
+                rows = sum(1 for _ in fh)
+            size = target.stat().st_size
+        except OSError:
+            rows, header, size = 0, "", 0
+        if done.returncode != 0 or rows == 0 or pages < 2:
+            yield self._failed(title, shown, done, f"expected a CSV of several pages; saw {pages} page requests")
+            return
+        yield Step(
+            title,
+            shown,
+            True,
+            [
+                f"{rows:,} activities over {pages} pages in 2 windows (no window over 31 days), "
+                f"{size / 1e6:.1f} MB of CSV in {ms:.0f} ms, written page by page",
+                f"columns: {header}",
+            ],
+        )
+
+        # 8. a bulk download: the recordings of the last hour, paced at VCC's 160
+        # requests a minute; run again, it resumes (complete files are skipped)
+        title = "a bulk download of the last hour's recordings, then a rerun that resumes"
+        target = self.home / "recordings"
+        now = self.emulator.clock()
+        bulk = ["--start", iso(now - 3600), "--end", iso(now), "--dir", str(target), "--content", "callRecording"]
+        shown = "vcc content download --start … --end … --dir recordings --content callRecording"
+        done, ms = self._vcc("content", "download", *bulk)
+        files = sorted(target.glob("*_callRecording.wav")) if target.is_dir() else []
+        if done.returncode != 0 or not files:
+            yield self._failed(title, shown, done, "expected the recordings in recordings/")
+            return
+        size = sum(f.stat().st_size for f in files)
+        fetched = sum(n for route, n in self.emulator.counts().items() if route.endswith("/content/callRecording"))
+        again, again_ms = self._vcc("content", "download", *bulk)
+        refetched = sum(n for route, n in self.emulator.counts().items() if route.endswith("/content/callRecording"))
+        if again.returncode != 0 or refetched != fetched:
+            yield self._failed(title, shown, again, "expected the rerun to skip every complete file")
+            return
+        yield Step(
+            title,
+            shown,
+            True,
+            [
+                f"{len(files)} recordings ({size / 1e6:.1f} MB) in {ms:.0f} ms, each file complete or absent, "
+                "160 requests a minute",
+                f"the same command again: {len(files)} complete files skipped, none fetched again ({again_ms:.0f} ms)",
+            ],
         )
