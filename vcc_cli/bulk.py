@@ -466,6 +466,7 @@ class Tally:
     skipped: int = 0
     interactions: int = 0
     bytes: int = 0
+    matched: int = 0  # content files of the interactions that --content kept
     failures: list[Failure] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -664,6 +665,9 @@ class Downloader:
 
     def _interaction(self, task: object) -> None:
         if isinstance(task, str):
+            if not is_guid(task):  # a search that answers strings: never put into a path
+                self._record(Failure(task[:80], None, None, "the search answered an item that is not an object"))
+                return
             try:
                 item = self.api.item(task)
             except AnswerError as err:
@@ -681,6 +685,7 @@ class Downloader:
             self._record(failure)
         with self.tally.lock:
             self.tally.interactions += 1
+            self.tally.matched += len(files)
         for file in files:
             if self.stop.is_set():
                 raise Stopped
@@ -728,16 +733,26 @@ class Downloader:
             with self._flight_lock:
                 self._in_flight[file.name] = response
             try:
-                return save(self._chunks(iter_body(response)), target)
+                return save(self._chunks(iter_body(response), file), target)
             finally:
                 with self._flight_lock:
                     self._in_flight.pop(file.name, None)
 
-    def _chunks(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    def _chunks(self, chunks: Iterable[bytes], file: ContentFile) -> Iterator[bytes]:
+        """The body's chunks; a body of another size than the item's contentLength is
+        an error before the file is renamed into place, so it is never taken for a
+        complete file (and fetched again on every rerun)."""
+        received = 0
         for chunk in chunks:
             if self.stop.is_set():
                 raise Stopped
+            received += len(chunk)
             yield chunk
+        if file.length is not None and received != file.length:
+            raise NetworkError(
+                f"{file.name}: {received:,} bytes came where the interaction's contentLength says {file.length:,}",
+                "the file was not kept: try again later",
+            )
 
 
 def _abort(response: Any) -> None:

@@ -9,7 +9,9 @@ one page whatever the number of items. (``json``, the merged document, is output
   cell. A key that is null on the first page but an object elsewhere gives the object's
   columns, not an always-empty one. Quoting is RFC 4180's: a cell holding the
   delimiter, a quote or a line break is quoted, quotes doubled. CSV lines end with CRLF
-  (RFC 4180); TSV lines with LF, as cut, awk and spreadsheets expect.
+  (RFC 4180); TSV lines with LF, as cut, awk and spreadsheets expect (a cell holding a
+  tab or a line break is quoted all the same, which those tools do not read: use csv
+  for such data).
 - ``table``: rich, for reading on a terminal: column widths from the first page,
   cells cut with ``…`` so each row fits the terminal's width.
 
@@ -117,15 +119,19 @@ class Writer:
         self.query = query
         self.terminal = terminal
         self.notes: list[str] = []
+        self.queried = 0  # items --query was applied to
+        self.results_kept = 0  # ... and the results that were not null
 
-    def results(self, items: Iterable[object]) -> Iterable[object]:
+    def results(self, items: Sequence[object]) -> Iterable[object]:
         """The items, or their --query results without the nulls."""
         if self.query is None:
             return items
         from vcc_cli.query import apply_query
 
-        results = (apply_query(self.query, item) for item in items)
-        return [r for r in results if r is not None]
+        results = [r for r in (apply_query(self.query, item) for item in items) if r is not None]
+        self.queried += len(items)
+        self.results_kept += len(results)
+        return results
 
     def page(self, items: Sequence[object]) -> str:  # pragma: no cover - every format defines it
         raise NotImplementedError

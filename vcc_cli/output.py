@@ -518,6 +518,16 @@ def save_body(io: IO, response, target: Path) -> None:
     io.note(f"saved {target} ({written} bytes)")
 
 
+def fit_to_terminal(line: str, stream) -> str:
+    """``line`` cut (with ``…``) to one row less than the terminal is wide: a progress
+    line that wrapped could no longer be redrawn in place."""
+    try:
+        width = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return line
+    return line if len(line) < width else line[: max(1, width - 2)] + "…"
+
+
 class PagingProgress:
     """``--paginate`` on a terminal: one line on stderr, redrawn in place (at most ten
     times a second), saying how far the paging got: pages, items, elapsed seconds.
@@ -539,7 +549,7 @@ class PagingProgress:
         self.drawn = now
         plural = "s" if pages != 1 else ""
         line = f"vcc: {pages:,} page{plural}, {items:,} items, {now - self.started:.1f} s"
-        self.io.stderr.write("\r\x1b[K" + line)
+        self.io.stderr.write("\r\x1b[K" + fit_to_terminal(line, self.io.stderr))
         self.io.stderr.flush()
         self.shown = True
 
@@ -675,7 +685,7 @@ class BulkProgress:
                 self._draw()
 
     def _draw(self) -> None:
-        self.io.stderr.write("\r\x1b[K" + f"vcc: {one_line(self._text)}")
+        self.io.stderr.write("\r\x1b[K" + fit_to_terminal(f"vcc: {one_line(self._text)}", self.io.stderr))
         self.io.stderr.flush()
         self._shown = True
 

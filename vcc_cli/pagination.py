@@ -42,7 +42,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from vcc_cli.windows import Windows
 
-MAX_PAGES = 10_000  # a guard against a server that never stops announcing pages
+MAX_PAGES = 10_000  # pages a window: a guard against a server that never stops announcing pages
 
 NEXT_TOKEN = "nextContinuationToken"
 
@@ -144,14 +144,14 @@ class Walk:
         *,
         hint: str | None = None,
         asked_token: str | None = None,
-        max_pages: int = MAX_PAGES,
+        max_pages: int | None = None,
         windows: Windows | None = None,
         who: str = "--paginate",
     ):
         self.first = first
         self.fetch = fetch
         self.asked_token = asked_token
-        self.max_pages = max_pages
+        self.max_pages = MAX_PAGES if max_pages is None else max_pages
         self.windows = windows
         self.style = answer_style(first, hint)
         self.hint = hint
@@ -165,6 +165,14 @@ class Walk:
         self.who = who  # what messages start with: the option, or the command paging
         self.drop = ", or drop --paginate" if who == "--paginate" else ""
         self._repeats = SeenPages(who)
+        self._window_pages = 0
+        #: the page limit (``max_pages`` a window) stopped the walk: the result is incomplete
+        self.truncated = False
+        self._smaller = (
+            "page a shorter start..end range or smaller --window, or ask for bigger pages (-q limit=N)"
+            if who == "--paginate"
+            else "ask for a shorter range"
+        )
 
     @property
     def paged(self) -> bool:
@@ -194,16 +202,14 @@ class Walk:
             assert isinstance(document, dict)
             self.last_meta = _meta(document) or {}
             pages = self._by_token if self.style == CONTINUATION else self._by_number
+            self._window_pages = 0
             yield from pages(document, overrides, where, index == 0)
-            if self.pages >= self.max_pages and index + 1 < total:
-                self.notes.append(
-                    f"{self.who}: stopped after {self.pages} pages, in window {index + 1} of {total}; "
-                    "ask for bigger pages (e.g. -q limit=1000) or a shorter start..end range"
-                )
+            if self.truncated:
                 return
 
     def _page(self, batch: list, label: str) -> list:
         self._repeats.add(batch, label)
+        self._window_pages += 1
         self.pages += 1
         self.count += len(batch)
         return batch
@@ -227,11 +233,12 @@ class Walk:
                     f"{self.who}: {label} repeated an earlier continuation token; stopped rather than loop",
                     f"the API is not advancing: try again later{self.drop}",
                 )
-            if self.pages >= self.max_pages:  # meta keeps the token not followed: the result says it is incomplete
+            if self._window_pages >= self.max_pages:  # meta keeps the token not followed: the result says so
                 self.next_token = token
+                self.truncated = True
                 self.notes.append(
-                    f"{self.who}: stopped after {self.pages} pages, more remain (meta.nextContinuationToken); ask "
-                    "for bigger pages (e.g. -q limit=1000) or a shorter start..end window"
+                    f"{self.who}: stopped after {self._window_pages} pages{where}, more remain "
+                    f"(meta.nextContinuationToken); {self._smaller}"
                 )
                 return
             seen.add(token)
@@ -263,10 +270,10 @@ class Walk:
         yield self._page(_batch(first, name, f"page {page}{where}", self.who), f"page {page}{where}")
         grown_to = total_pages
         while page < last:
-            if self.pages >= self.max_pages:
+            if self._window_pages >= self.max_pages:
+                self.truncated = True
                 self.notes.append(
-                    f"{self.who}: stopped after {self.pages} pages of {total_pages}; ask for bigger pages "
-                    "(e.g. -q limit=1000) or fewer items"
+                    f"{self.who}: stopped after {self._window_pages} pages of {total_pages}{where}; {self._smaller}"
                 )
                 break
             page += 1

@@ -76,6 +76,14 @@ def describe(ms: int) -> str:
     return f"{ms / 1000:g} s"
 
 
+def _as_option(ms: int) -> str:
+    """A duration as --window takes it: ``31d``, ``12h``, ``90m``, ``30s``."""
+    for unit in ("d", "h", "m", "s"):
+        if ms % MS_PER[unit] == 0:
+            return f"{ms // MS_PER[unit]}{unit}"
+    return f"{ms}ms"
+
+
 def split(start: int, end: int, size: int) -> list[tuple[int, int]]:
     """Consecutive [a, b) windows of at most ``size`` ms covering [start, end) exactly."""
     if size <= 0:
@@ -119,7 +127,7 @@ def plan(
     if forced is not None and limit_ms is not None and forced > limit_ms:
         raise UsageError(
             f"--window {describe(forced)} is wider than {path} accepts ({describe(limit_ms)})",
-            f"give --window {describe(limit_ms)} or less, or leave it out",
+            f"give --window {_as_option(limit_ms)} or less, or leave it out",
         )
     if limit_ms is None and forced is None:
         return None

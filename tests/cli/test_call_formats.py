@@ -384,3 +384,63 @@ def test_an_error_in_a_later_window_names_the_window(vcc, token_ok):
         *STATS[:4], "-q", "end=2026-01-04T00:00:00Z", "--paginate", "--window", "1d", env=CI_ENV, expect_error=1
     )
     assert "GET /stats/agent-activities (page 1 of window 2/3)" in result.stderr
+
+
+# ------------------------------------------------------------------- what the review found
+
+
+def test_an_export_cut_short_by_the_page_limit_exits_4_after_what_it_wrote(vcc, token_ok, monkeypatch):
+    from vcc_cli import pagination
+
+    monkeypatch.setattr(pagination, "MAX_PAGES", 2)
+    serve_pages(token_ok, USERS, "users", 50, 10)
+    result = vcc("call", "/useradmin/users", "--paginate", "--format", "ndjson", env=CI_ENV, expect_error=4)
+    assert len(result.stdout.splitlines()) == 20
+    assert "stopped at the limit of 2 pages a window: the output is incomplete" in result.stderr
+
+
+def test_the_page_limit_counts_each_window_on_its_own(vcc, token_ok, monkeypatch):
+    from vcc_cli import pagination
+
+    monkeypatch.setattr(pagination, "MAX_PAGES", 1)
+    windowed_stats(token_ok)
+    result = vcc(*STATS[:4], "-q", "end=2026-01-04T00:00:00Z", "--paginate", "--window", "1d", env=CI_ENV)
+    assert len(result.json["items"]) == 6
+
+
+def test_a_failing_later_page_leaves_stdout_holding_items_only(vcc, token_ok):
+    pages = {3: [(500, {"Content-Type": "application/json"}, '{"message": "boom"}')]}
+    serve_pages(token_ok, USERS, "users", 25, 10, status_for=pages)
+    result = vcc(
+        "call", "/useradmin/users", "--paginate", "--format", "ndjson", "--retries", "0", env=CI_ENV, expect_error=1
+    )
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == list(range(20))
+    assert "boom" in result.stderr and "the items of the pages before it were written" in result.stderr
+
+
+def test_a_query_that_is_null_for_every_item_says_it_applies_to_each_item(vcc, token_ok):
+    serve_pages(token_ok, USERS, "users", 5, 10)
+    result = vcc("call", "/useradmin/users", "--paginate", "--format", "ndjson", "--query", "users[].id", env=CI_ENV)
+    assert result.stdout == "" and "applies to one item at a time" in result.stderr
+
+
+def test_the_window_hint_is_written_as_the_option_takes_it(vcc):
+    result = vcc(*STATS, "--paginate", "--window", "32d", env=CI_ENV, expect_error=2)
+    assert "give --window 31d or less" in result.stderr
+
+
+def test_a_continuation_token_with_a_range_of_several_windows_is_a_usage_error(vcc, token_ok):
+    result = vcc(
+        "call",
+        "/interaction-content/interactions",
+        "-q",
+        "start=2026-01-01T00:00:00Z",
+        "-q",
+        "end=2026-01-20T00:00:00Z",
+        "-q",
+        "continuationToken=abc",
+        "--paginate",
+        env=CI_ENV,
+        expect_error=2,
+    )
+    assert "continuationToken resumes one search" in result.stderr and api_calls(token_ok) == []

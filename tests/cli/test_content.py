@@ -462,3 +462,39 @@ def test_workers_share_one_token_and_a_401_is_refreshed_once_for_all(vcc, token_
     download(vcc, tmp_path, *RANGE, "-j", "4")
     assert len(token_calls(token_ok)) == 2
     assert len(list((tmp_path / "out").iterdir())) == 4
+
+
+# --------------------------------------------------------------------------- what the review found
+
+
+def test_a_search_that_answers_strings_never_puts_them_into_a_request_path(vcc, token_ok, tmp_path):
+    token_ok.get(SEARCH, json={"items": ["../../../useradmin/users", G1], "meta": {"nextContinuationToken": None}})
+    token_ok.get(f"{SEARCH}/{G1}", json=interaction(G1))
+    serve_files(token_ok, G1)
+    result = download(vcc, tmp_path, *RANGE, expect_error=1)
+    assert not any("useradmin" in c.request.url for c in token_ok.calls)
+    failures = (tmp_path / "out" / "failures.ndjson").read_text().splitlines()
+    assert len(failures) == 1 and "not an object" in failures[0] and "failed" in result.stderr
+
+
+def test_a_body_of_another_size_than_its_content_length_is_not_kept_and_is_listed(vcc, token_ok, tmp_path):
+    item = interaction(G1, transcript=False)
+    item["content"][0]["contentLength"] = len(WAV) + 10
+    serve_search(token_ok, [[item]])
+    serve_files(token_ok, G1)
+    download(vcc, tmp_path, *RANGE, "--retries", "1", expect_error=1)
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["failures.ndjson"]
+    (failure,) = [json.loads(line) for line in (out / "failures.ndjson").read_text().splitlines()]
+    assert failure["contentKey"] == "callRecording" and "contentLength says" in failure["message"]
+
+
+def test_a_content_key_no_interaction_has_is_said_at_the_end(vcc, token_ok, tmp_path):
+    serve_search(token_ok, [[interaction(G1)]])
+    result = download(vcc, tmp_path, *RANGE, "--content", "callrecordin")
+    assert "no interaction had content 'callrecordin'" in result.stderr and content_calls(token_ok) == []
+
+
+def test_an_empty_content_key_is_a_usage_error(vcc, tmp_path):
+    result = download(vcc, tmp_path, *RANGE, "--content", "", expect_error=2)
+    assert "is not a contentKey" in result.stderr

@@ -15,6 +15,15 @@ DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 16
 
 
+def _content_key(text: str) -> str:
+    """A contentKey as VCC names them (letters, digits, ``._-``); ValueError otherwise."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", text):
+        raise ValueError(f"{text!r} is not a contentKey, such as callRecording or transcript")
+    return text
+
+
 class rate:  # lower case: it reads like `number`, a conversion
     """``160``, ``160/min`` or ``2/s`` → requests a minute (``bulk.parse_rate``)."""
 
@@ -61,6 +70,7 @@ DOWNLOAD = Command(
             "Only this contentKey (e.g. callRecording, transcript); repeatable. Default: all.",
             kind=LIST,
             metavar="KEY",
+            convert=_content_key,
         ),
         Opt(
             ("--concurrency", "-j"),

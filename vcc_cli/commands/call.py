@@ -186,6 +186,11 @@ def run(opts: CallOptions, rt: Runtime) -> int:
         trace.caller = caller
 
     plan = plan_windows(opts, req, rt)
+    if plan is not None and len(plan) > 1 and req.param("continuationToken") is not None:
+        raise UsageError(
+            "-q continuationToken resumes one search, and this range is paged in several windows",
+            "drop the continuationToken, or give the start..end of that one search",
+        )
     first_req = windowed(req, plan.params(0)) if plan else req
     sent = caller.send(first_req)
     response = sent.response
@@ -254,8 +259,13 @@ def _structured(
         sent = caller.send(page_req)
         with sent.response as page_response:
             if page_response.status_code >= 400:
-                render_body(io, page_response, raw=opts.raw)
-                raise api_error(page_response, page_req, sent.token_scopes, page=label)
+                if not streamed:
+                    render_body(io, page_response, raw=opts.raw)
+                    raise api_error(page_response, page_req, sent.token_scopes, page=label)
+                # items are on stdout already: the answer must not pass for one more
+                error = api_error(page_response, page_req, sent.token_scopes, page=label)
+                error.hint = "the items of the pages before it were written: run again, or page a shorter range"
+                raise error
             parsed = _parse_json(_read_all(page_response), page_response, None, f"--paginate ({label})")
         if parsed is NOT_JSON:
             raise NetworkError(f"{label} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
@@ -289,6 +299,17 @@ def _structured(
     if compiled is not None:
         document = apply_query(compiled, document)
     emit_json(io, document, output=output, raw=opts.raw)
+    _complete_or_fail(walk)
+
+
+def _complete_or_fail(walk) -> None:
+    """Exit 4 after a walk the page limit cut short: the output is incomplete (and
+    says where it stopped), which a script must not take for a whole export."""
+    if walk.truncated:
+        raise NetworkError(
+            f"--paginate stopped at the limit of {walk.max_pages:,} pages a window: the output is incomplete",
+            "page a shorter start..end range or a smaller --window, or ask for bigger pages (-q limit=N)",
+        )
 
 
 def _stream(opts: CallOptions, compiled, walk, io: IO, output: Path | None, width: int | None = None) -> None:
@@ -344,6 +365,12 @@ def _stream(opts: CallOptions, compiled, walk, io: IO, output: Path | None, widt
             progress.clear()
     for note in walk.notes + writer.notes:
         io.note(note)
+    if compiled is not None and writer.queried and not writer.results_kept:
+        io.note(
+            f"--query gave null for each of the {writer.queried:,} items: with --format {opts.format} it applies "
+            "to one item at a time (write agentId, not items[].agentId)"
+        )
+    _complete_or_fail(walk)
 
 
 def _encoded(text: str) -> bytes:

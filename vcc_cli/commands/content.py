@@ -236,6 +236,11 @@ def run_download(opts: DownloadOptions, rt: Runtime) -> int:
     if written is not None:
         line += f"; the failures are listed in {written}"
     io.note(line)
+    if opts.content and tally.interactions and not tally.matched:
+        io.note(
+            f"no interaction had content {' or '.join(map(repr, opts.content))}: "
+            "check --content (VCC's keys include callRecording and transcript)"
+        )
     return int(ExitCode.API_ERROR) if tally.failures else 0
 
 
