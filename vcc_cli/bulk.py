@@ -467,6 +467,7 @@ class Tally:
     interactions: int = 0
     bytes: int = 0
     matched: int = 0  # content files of the interactions that --content kept
+    received: int = 0  # bytes arrived so far, files in flight included (for the progress bar)
     failures: list[Failure] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -474,6 +475,11 @@ class Tally:
     @property
     def failed(self) -> int:
         return len(self.failures)
+
+    @property
+    def files_done(self) -> int:
+        """Files dealt with: downloaded, complete already, or failed."""
+        return self.downloaded + self.skipped + sum(1 for f in self.failures if f.file is not None)
 
 
 def lock_directory(directory: Path) -> int | None:
@@ -596,6 +602,7 @@ class Downloader:
             for thread in threads:
                 while thread.is_alive():
                     thread.join(0.1)
+                    self._progress()
         except BaseException:
             self.stop.set()
             self._wait_for(threads)
@@ -611,6 +618,7 @@ class Downloader:
                 self._queue.put(task, timeout=0.1)
                 return True
             except queue.Full:
+                self._progress()  # the elapsed time and bytes move while the workers are busy
                 continue
         return False
 
@@ -747,6 +755,8 @@ class Downloader:
             if self.stop.is_set():
                 raise Stopped
             received += len(chunk)
+            with self.tally.lock:
+                self.tally.received += len(chunk)
             yield chunk
         if file.length is not None and received != file.length:
             raise NetworkError(

@@ -667,6 +667,7 @@ class BulkProgress:
         self.started = clock()
         self._drawn = float("-inf")
         self._text = ""
+        self._bar: tuple[int, int] | None = None
         self._shown = False
         self._lock = threading.RLock()
 
@@ -674,18 +675,28 @@ class BulkProgress:
         """Seconds since the run started."""
         return self.clock() - self.started
 
-    def update(self, text: str, *, force: bool = False) -> None:
+    BAR = 24  # characters of the bar
+
+    def update(self, text: str, *, done: int | None = None, total: int | None = None, force: bool = False) -> None:
+        """Say ``text``; with ``done`` of ``total`` (which may still grow, as a search
+        finds more), a bar before it."""
         if not self.enabled:
             return
         with self._lock:
             self._text = text
+            self._bar = (done, total) if done is not None and total else None
             now = self.clock()
             if force or now - self._drawn >= self.INTERVAL:
                 self._drawn = now
                 self._draw()
 
     def _draw(self) -> None:
-        self.io.stderr.write("\r\x1b[K" + fit_to_terminal(f"vcc: {one_line(self._text)}", self.io.stderr))
+        bar = ""
+        if self._bar is not None:
+            done, total = self._bar
+            filled = round(self.BAR * min(done, total) / total)
+            bar = "█" * filled + "░" * (self.BAR - filled) + " "
+        self.io.stderr.write("\r\x1b[K" + fit_to_terminal(f"vcc: {bar}{one_line(self._text)}", self.io.stderr))
         self.io.stderr.flush()
         self._shown = True
 

@@ -327,6 +327,15 @@ def test_a_progress_line_is_drawn_on_a_terminal_only(vcc, token_ok, tmp_path):
     assert "\r\x1b[K" in shown.stderr
 
 
+def test_the_progress_bar_counts_files_of_those_found_and_bytes(vcc, token_ok, tmp_path):
+    serve_search(token_ok, [[interaction(G1)], [interaction(G2)]])
+    serve_files(token_ok, G1, G2)
+    shown = download(vcc, tmp_path, *RANGE, env={"VCC_FORCE_TTY": "1"})
+    drawn = [part for part in shown.stderr.split("\r\x1b[K") if part.startswith("vcc: █") or "░" in part]
+    # drawn at most ten times a second: the first state at least, the bar's 24 cells beside "done/found"
+    assert drawn and all(re.match(r"vcc: [█░]{24} [0-4]/[24] files, [\d.]+ k?B, \d+ s$", part) for part in drawn)
+
+
 def test_a_summary_line_ends_the_run_on_stderr(vcc, token_ok, tmp_path):
     serve_search(token_ok, [[interaction(G1)]])
     serve_files(token_ok, G1)

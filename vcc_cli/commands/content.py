@@ -175,6 +175,14 @@ def _download_line(tally: Tally, seconds: float) -> str:
     return ", ".join(parts) + f"; {_plural(tally.interactions, 'interaction')} in {seconds:.1f} s"
 
 
+def _progress_line(tally: Tally, seconds: float) -> str:
+    """What the bar says beside it: files, bytes so far, failures, time."""
+    parts = [f"{tally.files_done:,}/{tally.matched:,} files", size_text(tally.received)]
+    if tally.failed:
+        parts.append(f"{tally.failed:,} failed")
+    return ", ".join(parts) + f", {seconds:.0f} s"
+
+
 def run_download(opts: DownloadOptions, rt: Runtime) -> int:
     import os
     import threading
@@ -215,7 +223,9 @@ def run_download(opts: DownloadOptions, rt: Runtime) -> int:
             concurrency=opts.concurrency,
             retries=opts.retries,
             wait=_waiter(rt, stop),
-            on_progress=lambda tally: progress.update(_download_line(tally, progress.elapsed())),
+            on_progress=lambda tally: progress.update(
+                _progress_line(tally, progress.elapsed()), done=tally.files_done, total=tally.matched
+            ),
         )
         if guids is not None:
             tasks: object = guids
