@@ -414,27 +414,10 @@ class ContentApi:
         """The items of the search ``start``..``end``, a page at a time, in 7-day
         windows when the range is wider (``windows.py``), following continuation tokens
         (``pagination.Walk``)."""
-        from vcc_cli import catalog, pagination, windows
+        from vcc_cli import pagination
 
         base = self.request("GET", SEARCH_PATH, [("start", start), ("end", end), ("limit", str(SEARCH_LIMIT))])
-        plan = windows.plan(
-            start, end, limit=catalog.window_limit("GET", SEARCH_PATH), forced=None, now=now, path=SEARCH_PATH
-        )
-        first_req = base
-        if plan is not None:
-            for name, value in plan.params(0).items():
-                first_req = first_req.with_param(name, value)
-        first = self.json(first_req, "page 1" + (f" of window 1/{len(plan)}" if plan else ""))
-
-        def fetch(overrides: dict[str, str], label: str, number: int) -> object:
-            req = base
-            for name, value in overrides.items():
-                req = req.with_param(name, value)
-            return self.json(req, label)
-
-        walk = pagination.Walk(
-            first, fetch, hint=catalog.paging_style("GET", SEARCH_PATH), windows=plan, who="the content search"
-        )
+        walk = pagination.walk(base, self.json, now=now, who="the content search")
         if not walk.paged:
             raise NetworkError(
                 f"GET {SEARCH_PATH}: the answer is not a page of interactions (items and meta.nextContinuationToken)",

@@ -40,6 +40,7 @@ from vcc_cli.errors import NetworkError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from vcc_cli.request import CallRequest
     from vcc_cli.windows import Windows
 
 MAX_PAGES = 10_000  # pages a window: a guard against a server that never stops announcing pages
@@ -367,3 +368,81 @@ def _batch(document: object, name: str, label: str, who: str = "--paginate") -> 
             + (", or drop --paginate" if who == "--paginate" else ""),
         )
     return batch
+
+
+# --------------------------------------------------------------------------- a request's pages
+
+#: get_json(request, label): the JSON document the API answers ``request`` with, raising
+#: the caller's error for a status >= 400 or an answer that is not JSON.
+GetJson = Callable[["CallRequest", str], object]
+
+
+def plan_for(req: CallRequest, now: float, window_ms: int | None = None) -> Windows | None:
+    """The windows to page ``req``'s ``start``..``end`` in (the catalog's limit for the
+    endpoint, or ``window_ms``), or None to send the range as it is. ``now``: Unix
+    seconds, for a missing ``end`` where the API reads it as now."""
+    from vcc_cli import catalog, windows
+
+    limit = catalog.window_limit(req.method, req.path)
+    if limit is None and window_ms is None:
+        return None
+    return windows.plan(
+        req.param("start"),
+        req.param("end"),
+        limit=limit,
+        forced=window_ms,
+        now=now,
+        path=req.path,
+        end_is_now=catalog.end_is_now(req.method, req.path),
+    )
+
+
+def with_params(req: CallRequest, overrides: dict[str, str]) -> CallRequest:
+    """``req`` with the query parameters ``overrides`` set (a window's bounds, a page)."""
+    for name, value in overrides.items():
+        req = req.with_param(name, value)
+    return req
+
+
+def first_request(req: CallRequest, plan: Windows | None) -> tuple[CallRequest, str]:
+    """(the request of the first page, its label in messages)."""
+    if plan is None:
+        return req, "page 1"
+    return with_params(req, plan.params(0)), f"page 1 of window 1/{len(plan)}"
+
+
+def follow(
+    req: CallRequest, first: object, get_json: GetJson, *, plan: Windows | None = None, who: str = "--paginate"
+) -> Walk:
+    """The walk over ``req``'s collection from its first answer ``first``: every later
+    page is ``req`` with that page's (and window's) parameters, sent by ``get_json``.
+    ``vcc call --paginate``, ``vcc content`` and ``Client.paginate`` all page this way."""
+    from vcc_cli import catalog
+
+    def fetch(overrides: dict[str, str], label: str, number: int) -> object:
+        return get_json(with_params(req, overrides), label)
+
+    return Walk(
+        first,
+        fetch,
+        hint=catalog.paging_style(req.method, req.path),
+        asked_token=req.param("continuationToken"),
+        windows=plan,
+        who=who,
+    )
+
+
+def walk(
+    req: CallRequest, get_json: GetJson, *, now: float, window_ms: int | None = None, who: str = "--paginate"
+) -> Walk:
+    """The walk over ``req``'s collection, its first page (of its first window) fetched."""
+    plan = plan_for(req, now, window_ms)
+    first_req, label = first_request(req, plan)
+    walked = follow(req, get_json(first_req, label), get_json, plan=plan, who=who)
+    if plan is not None and not walked.paged:
+        raise NetworkError(
+            f"{who}: the answer for the first window of {req.path} is not a paged collection, "
+            "so its windows cannot be joined",
+            "page a shorter start..end range",
+        )
+    return walked

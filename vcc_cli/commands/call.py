@@ -114,33 +114,13 @@ def _check_format_options(opts: CallOptions) -> None:
 
 def plan_windows(opts: CallOptions, req: CallRequest, rt: Runtime):
     """The time windows ``--paginate`` pages the request's start..end in (windows.py), or None."""
-    if not opts.paginate:
-        return None
-    from vcc_cli import catalog, windows
+    from vcc_cli import pagination
 
-    limit = catalog.window_limit(req.method, req.path)
-    if limit is None and opts.window is None:
-        return None
-    return windows.plan(
-        req.param("start"),
-        req.param("end"),
-        limit=limit,
-        forced=opts.window,
-        now=rt.clock(),
-        path=req.path,
-        end_is_now=catalog.end_is_now(req.method, req.path),
-    )
-
-
-def windowed(req: CallRequest, overrides: dict[str, str]) -> CallRequest:
-    """``req`` with the query parameters ``overrides`` set (a window's bounds, a page)."""
-    for name, value in overrides.items():
-        req = req.with_param(name, value)
-    return req
+    return pagination.plan_for(req, rt.clock(), opts.window) if opts.paginate else None
 
 
 def run(opts: CallOptions, rt: Runtime) -> int:
-    from vcc_cli import resolve
+    from vcc_cli import pagination, resolve
     from vcc_cli.caller import Caller, api_error
     from vcc_cli.http import RetryPolicy
     from vcc_cli.output import Trace, render_body, save_body, write_head
@@ -191,7 +171,7 @@ def run(opts: CallOptions, rt: Runtime) -> int:
             "-q continuationToken resumes one search, and this range is paged in several windows",
             "drop the continuationToken, or give the start..end of that one search",
         )
-    first_req = windowed(req, plan.params(0)) if plan else req
+    first_req, first_label = pagination.first_request(req, plan)
     sent = caller.send(first_req)
     response = sent.response
     if opts.include:
@@ -199,9 +179,7 @@ def run(opts: CallOptions, rt: Runtime) -> int:
     try:
         if response.status_code >= 400:
             render_body(io, response, raw=opts.raw)
-            raise api_error(
-                response, first_req, sent.token_scopes, page=f"page 1 of window 1/{len(plan)}" if plan else None
-            )
+            raise api_error(response, first_req, sent.token_scopes, page=first_label if plan else None)
         if opts.paginate or compiled is not None or opts.format != "json":
             _structured(opts, compiled, req, caller, response, io, plan, _columns_env(rt.env))
         elif opts.output is not None and opts.output != "-":
@@ -232,7 +210,7 @@ def _structured(
 ) -> None:
     """--paginate, --query and/or --format: the JSON answer, paged (over windows),
     queried, merged into one document or streamed item by item."""
-    from vcc_cli import catalog, pagination
+    from vcc_cli import pagination
     from vcc_cli.caller import api_error
     from vcc_cli.output import NOT_JSON, content_type, emit_json, emit_received, render_body
     from vcc_cli.query import apply_query
@@ -254,8 +232,7 @@ def _structured(
         io.note("--paginate: the answer is not JSON; printed as is")
         return emit_received(io, data, content_type(response), output)
 
-    def fetch(overrides: dict[str, str], label: str, number: int):
-        page_req = windowed(req, overrides)
+    def get_json(page_req: CallRequest, label: str):
         sent = caller.send(page_req)
         with sent.response as page_response:
             if page_response.status_code >= 400:
@@ -271,13 +248,7 @@ def _structured(
             raise NetworkError(f"{label} of {req.path} is not JSON", "try again; if it persists, drop --paginate")
         return parsed
 
-    walk = pagination.Walk(
-        document,
-        fetch,
-        hint=catalog.paging_style(req.method, req.path),
-        asked_token=req.param("continuationToken"),
-        windows=plan,
-    )
+    walk = pagination.follow(req, document, get_json, plan=plan)
     if plan is not None and not walk.paged:
         raise NetworkError(
             f"--paginate: the answer for the first window of {req.path} is not a paged collection, "
