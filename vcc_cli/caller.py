@@ -278,6 +278,15 @@ def accepted_text(req: CallRequest, needed: str) -> str:
 def api_error(
     response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | str | None = None
 ) -> ApiError:
+    """The error for an answer >= 400 (``_api_error``), holding its status and response."""
+    error = _api_error(response, req, token_scopes, page=page)
+    error.status, error.response = response.status_code, response
+    return error
+
+
+def _api_error(
+    response, req: CallRequest, token_scopes: tuple[str, ...] | None, *, page: int | str | None = None
+) -> ApiError:
     """The error for an answer >= 400, carrying the API's own words about it (``api_reason``):
     the whole answer went to stdout, which a CI log may keep apart from stderr. A 403
     names the scope needed and the token's scopes; each hint suggests only what applies

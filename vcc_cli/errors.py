@@ -20,7 +20,9 @@ class ExitCode(enum.IntEnum):
 
 
 class VccError(Exception):
-    """Base class: a failure the user can act on."""
+    """Base class of every vcc error, a failure the user can act on: ``message`` says
+    what failed, ``hint`` what to do next (or None), ``exit_code`` is the CLI's exit
+    code for it."""
 
     exit_code: ExitCode = ExitCode.USAGE
 
@@ -62,6 +64,12 @@ class NetworkError(VccError):
 
 
 class ApiError(VccError):
-    """The API answered with status >= 400 (exit 1)."""
+    """The API answered with status >= 400 (exit 1): ``status`` is that status and
+    ``response`` the ``requests.Response``, where known."""
 
     exit_code = ExitCode.API_ERROR
+
+    def __init__(self, message: str, hint: str | None = None, *, status: int | None = None, response: object = None):
+        super().__init__(message, hint)
+        self.status = status
+        self.response = response

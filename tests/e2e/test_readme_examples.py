@@ -43,3 +43,31 @@ def test_the_exports_examples_run_against_the_emulator(base_env, tmp_path, emula
     counts = emulator.counts()
     assert counts["POST /interaction-content/interactions/delete-batch"] == 1
     assert counts["GET /stats/interactions"] >= 2  # two windows at least
+
+
+def python_blocks(heading: str) -> list[str]:
+    text = README.read_text()
+    section = text[text.index(heading) :]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_python_examples_run_against_the_emulator(base_env, tmp_path, emulator):
+    _, tour = python_blocks("## Use from Python")
+    done = subprocess.run(
+        [sys.executable, "-c", tour], cwd=tmp_path, env=base_env, capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stdout.decode().startswith("404 ") and (tmp_path / "call.wav").read_bytes()[:4] == b"RIFF"
+    assert emulator.counts()["GET /stats/queue-times"] == 1
+
+
+def test_the_python_stats_export_runs_against_the_emulator(base_env, tmp_path, emulator):
+    script = python_blocks("## Use from Python")[0]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=base_env, capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    rows = (tmp_path / "activities.csv").read_text().splitlines()
+    assert rows[0] == "agentId,type,name,start,duration" and len(rows) > 500
+    assert emulator.counts()["GET /stats/agent-activities"] == 1  # 960 items: one page of 1000
