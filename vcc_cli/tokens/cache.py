@@ -10,6 +10,13 @@ can write to, or below one they can), and nothing is written there.
 A per-key lock file (filelock, imported only on a miss) lets concurrent
 processes with a cold cache send one token request between them.
 
+An entry binds the secret it was fetched with: a random salt and HMAC-SHA256 of
+the secret under it (``secret_digest``). A lookup that presents a secret is a miss
+for an entry made with another one, so a rotated, wrong secret is refused by the
+token endpoint rather than answered from the cache. Entries of format 1 (older vcc,
+no digest) are a miss and are not listed; only ``remove`` still sees them, so that
+logout and ``--clear`` take them away too.
+
 A hit reads one file through os-level text paths: pathlib (which brings fnmatch
 and urllib.parse) is imported only to write, and the key's SHA-256
 comes from the builtin module rather than hashlib, which loads OpenSSL.
@@ -26,6 +33,11 @@ import time
 from vcc_cli.config import UntrustedDirectory, ensure_private_dir, untrusted_directory, untrusted_reason
 from vcc_cli.tokens import LATEST_TIME, MAX_LIFETIME, Token
 
+try:  # constant time, without hmac (which imports hashlib)
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # another implementation of Python
+    from hmac import compare_digest  # type: ignore[no-redef]  # the same function
+
 try:  # the builtin SHA-256 loads in a fraction of the time hashlib and OpenSSL take
     if sys.version_info >= (3, 12):
         from _sha2 import sha256
@@ -39,7 +51,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Entries of older vcc versions (no secret digest): never served, but removed with the others.
+LEGACY_VERSION = 1
+SALT_BYTES = 16
 #: Tolerated backwards clock step, in seconds, before an entry is distrusted.
 CLOCK_SLACK = 5.0
 
@@ -57,17 +72,52 @@ class CacheUnavailable(Exception):
 class Entry:
     """One cached token with its key (a plain class: ``dataclasses`` is not imported on a cache hit)."""
 
-    __slots__ = ("client_id", "endpoint", "obtained_at", "scopes", "token")
+    __slots__ = ("client_id", "endpoint", "obtained_at", "scopes", "secret_hmac", "secret_salt", "token")
 
-    def __init__(self, endpoint: str, client_id: str, scopes: tuple[str, ...], token: Token, obtained_at: float):
+    def __init__(
+        self,
+        endpoint: str,
+        client_id: str,
+        scopes: tuple[str, ...],
+        token: Token,
+        obtained_at: float,
+        secret_salt: str | None = None,
+        secret_hmac: str | None = None,
+    ):
         self.endpoint = endpoint
         self.client_id = client_id
         self.scopes = tuple(scopes)  # the requested scope set, sorted: part of the key
         self.token = token
         self.obtained_at = obtained_at  # when the request that produced it was sent
+        # hex; both None for an entry that binds no secret (written by a caller holding only a token)
+        self.secret_salt = secret_salt
+        self.secret_hmac = secret_hmac
 
     def _values(self) -> tuple[object, ...]:
-        return (self.endpoint, self.client_id, self.scopes, self.token, self.obtained_at)
+        return (
+            self.endpoint,
+            self.client_id,
+            self.scopes,
+            self.token,
+            self.obtained_at,
+            self.secret_salt,
+            self.secret_hmac,
+        )
+
+    @property
+    def binds_a_secret(self) -> bool:
+        return self.secret_salt is not None and self.secret_hmac is not None
+
+    def made_with(self, secret: str) -> bool:
+        """Whether this entry binds ``secret`` (False for one that binds none)."""
+        if self.secret_salt is None or self.secret_hmac is None:
+            return False
+        return compare_digest(self.secret_hmac, secret_digest(bytes.fromhex(self.secret_salt), secret))
+
+    def serves(self, secret: str | None) -> bool:
+        """Whether a lookup presenting ``secret`` may be served this entry: always when it
+        presents none; else when the entry was made with it, or binds none at all."""
+        return secret is None or not self.binds_a_secret or self.made_with(secret)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Entry) and self._values() == other._values()
@@ -84,12 +134,28 @@ class Entry:
         return remaining >= min_ttl
 
 
+def secret_digest(salt: bytes, secret: str) -> str:
+    """HMAC-SHA256 (RFC 2104) of ``secret`` keyed with ``salt``, in hex: HKDF-Extract's shape (RFC 5869).
+
+    A fast digest is enough here: VCC client secrets are generated, high-entropy strings,
+    not passwords, so there is no dictionary to run against it, and a slow KDF (scrypt,
+    PBKDF2) would only tax every cached `vcc token`. The per-entry random salt keeps the
+    digest from matching anything computed elsewhere (another entry, another machine, a
+    plain SHA-256 of the secret). Written by hand over the builtin SHA-256: the hmac
+    module imports hashlib and OpenSSL, which a cache hit does without."""
+    key = salt if len(salt) <= 64 else sha256(salt).digest()  # 64: SHA-256's block size
+    key = key.ljust(64, b"\0")
+    inner = sha256(bytes(b ^ 0x36 for b in key) + secret.encode("utf-8", "surrogateescape")).digest()
+    return sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
+
+
 def cache_key(endpoint: str, client_id: str, scopes: Iterable[str]) -> str:
     material = "\n".join([endpoint.rstrip("/"), client_id, " ".join(sorted(set(scopes)))])
     return sha256(material.encode("utf-8")).hexdigest()[:40]
 
 
 def encode_entry(entry: Entry) -> bytes:
+    binding = {"secret_salt": entry.secret_salt, "secret_hmac": entry.secret_hmac} if entry.binds_a_secret else {}
     return json.dumps(
         {
             "version": FORMAT_VERSION,
@@ -101,19 +167,40 @@ def encode_entry(entry: Entry) -> bytes:
             "granted_scopes": list(entry.token.scopes),
             "expires_at": entry.token.expires_at,
             "obtained_at": entry.obtained_at,
+            **binding,
         },
         separators=(",", ":"),
     ).encode("utf-8")
 
 
-def decode_entry(data: bytes) -> Entry | None:
-    """The entry in ``data``, or None for anything malformed."""
+def _hex(value: object, size: int) -> bool:
+    if not isinstance(value, str) or len(value) != 2 * size:
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True
+
+
+def decode_entry(data: bytes, *, legacy: bool = False) -> Entry | None:
+    """The entry in ``data``, or None for anything malformed; an entry of an older
+    format (LEGACY_VERSION) only when ``legacy`` is true."""
     try:
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
-    if not isinstance(raw, dict) or raw.get("version") != FORMAT_VERSION:
+    if not isinstance(raw, dict):
         return None
+    version = raw.get("version")
+    if type(version) is not int or version not in ((FORMAT_VERSION, LEGACY_VERSION) if legacy else (FORMAT_VERSION,)):
+        return None
+    salt, digest = raw.get("secret_salt"), raw.get("secret_hmac")
+    if version == FORMAT_VERSION and (salt is not None or digest is not None):
+        if not (_hex(salt, SALT_BYTES) and _hex(digest, 32)):
+            return None
+    else:
+        salt = digest = None
     strings = ("endpoint", "client_id", "access_token", "token_type")
     if not all(isinstance(raw.get(k), str) and raw.get(k) for k in strings):
         return None
@@ -137,7 +224,7 @@ def decode_entry(data: bytes) -> Entry | None:
     if not 0 < expires_at - obtained_at <= MAX_LIFETIME + CLOCK_SLACK:
         return None
     token = Token(raw["access_token"], raw["token_type"], tuple(raw["granted_scopes"]), expires_at)
-    return Entry(raw["endpoint"], raw["client_id"], tuple(raw["scopes"]), token, obtained_at)
+    return Entry(raw["endpoint"], raw["client_id"], tuple(raw["scopes"]), token, obtained_at, salt, digest)
 
 
 class TokenCache:
@@ -173,7 +260,7 @@ class TokenCache:
         """The stored entry for ``key`` if it can be trusted, whatever its age."""
         return self._read_path(self._path(key))
 
-    def _read_path(self, path: str) -> Entry | None:
+    def _read_path(self, path: str, legacy: bool = False) -> Entry | None:
         problem = self._directory_problem()
         if problem is not None:
             if os.path.lexists(path):
@@ -199,7 +286,7 @@ class TokenCache:
             return None
         finally:
             os.close(fd)
-        return decode_entry(data)
+        return decode_entry(data, legacy=legacy)
 
     def _distrust(self, path: str, reason: str) -> None:
         from pathlib import Path
@@ -214,25 +301,30 @@ class TokenCache:
             return []
         return [os.path.join(self._dir, name) for name in sorted(names) if name.endswith(".json")]
 
-    def find(self, endpoint: str, client_id: str, scopes: Iterable[str], min_ttl: float) -> Entry | None:
+    def find(
+        self, endpoint: str, client_id: str, scopes: Iterable[str], min_ttl: float, secret: str | None = None
+    ) -> Entry | None:
         """A usable entry for the request: its own key first, else any entry of the
-        same endpoint and client whose granted scopes include the asked ones."""
+        same endpoint and client whose granted scopes include the asked ones. With
+        ``secret``, an entry made with another secret is a miss (see Entry.serves);
+        it stays on disk for the processes that hold the right one."""
         wanted = set(scopes)
         now = self.clock()
         entry = self.read(cache_key(endpoint, client_id, wanted))
-        if entry and entry.usable_at(now, min_ttl) and self._matches(entry, endpoint, client_id, wanted):
+        if entry and entry.usable_at(now, min_ttl) and self._matches(entry, endpoint, client_id, wanted, secret):
             return entry
         for other in self.entries():
-            if other.usable_at(now, min_ttl) and self._matches(other, endpoint, client_id, wanted):
+            if other.usable_at(now, min_ttl) and self._matches(other, endpoint, client_id, wanted, secret):
                 return other
         return None
 
     @staticmethod
-    def _matches(entry: Entry, endpoint: str, client_id: str, wanted: set[str]) -> bool:
+    def _matches(entry: Entry, endpoint: str, client_id: str, wanted: set[str], secret: str | None) -> bool:
         return (
             entry.endpoint == endpoint.rstrip("/")
             and entry.client_id == client_id
             and wanted <= set(entry.token.scopes)  # granted scopes (the asked ones when unstated)
+            and entry.serves(secret)
         )
 
     def entries_for(self, endpoint: str, client_id: str) -> list[Entry]:
@@ -243,11 +335,25 @@ class TokenCache:
     def entries(self) -> list[Entry]:
         return [e for e in (self._read_path(p) for p in self._entry_paths()) if e is not None]
 
-    def put(self, endpoint: str, client_id: str, scopes: Iterable[str], token: Token, obtained_at: float) -> Path:
-        """Store ``token`` atomically: temporary file, fsync, rename."""
+    def put(
+        self,
+        endpoint: str,
+        client_id: str,
+        scopes: Iterable[str],
+        token: Token,
+        obtained_at: float,
+        secret: str | None = None,
+    ) -> Path:
+        """Store ``token`` atomically: temporary file, fsync, rename. ``secret``, the one
+        the token was fetched with, is bound to the entry as a salted digest (never
+        itself); without it the entry binds none (a caller holding only a token)."""
         from pathlib import Path
 
-        entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at)
+        salt = hmac = None
+        if secret is not None:
+            raw_salt = os.urandom(SALT_BYTES)
+            salt, hmac = raw_salt.hex(), secret_digest(raw_salt, secret)
+        entry = Entry(endpoint.rstrip("/"), client_id, tuple(sorted(set(scopes))), token, obtained_at, salt, hmac)
         path = self.directory / f"{cache_key(endpoint, client_id, entry.scopes)}.json"
 
         try:
@@ -280,10 +386,11 @@ class TokenCache:
             return False
 
     def remove(self, predicate: Callable[[Entry], bool]) -> int:
-        """Delete every entry ``predicate`` accepts; return how many went."""
+        """Delete every entry ``predicate`` accepts, those of older formats included;
+        return how many went."""
         removed = 0
         for path in self._entry_paths():
-            entry = self._read_path(path)
+            entry = self._read_path(path, legacy=True)
             if entry is not None and predicate(entry):
                 try:
                     os.unlink(path)

@@ -3,6 +3,11 @@
 A cache miss takes the key's cross-process lock, looks again (another process
 may have just fetched it) and only then asks the token endpoint, so concurrent
 cold invocations send one request between them.
+
+Each entry binds the secret it was fetched with (tokens/cache.py), and a lookup
+presents the secret it holds, so a wrong or rotated secret is answered by the
+token endpoint (invalid_client, exit 3), not from the cache: see SECRET_UNCHECKED
+for the one place where a cache hit trusts the secret without reading it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,19 @@ if TYPE_CHECKING:
 #: seconds: a holder slow to start, and one that reads its secret from the keyring under
 #: the lock before its deadline starts (the keyring's own limit, 5 s by default).
 LOCK_MARGIN = 2.0 + 5.0
+
+#: Credential sources whose secret a cache hit does not read to check the entry's digest.
+#: The keyring: reading it means importing keyring and a D-Bus round trip, and it may prompt
+#: to unlock or hang until its time limit, where a cached token must stay fast and work
+#: with a locked keyring; what it holds was put there by `vcc login`, which checks it
+#: (unless --no-verify) before storing it. A secret command (a profile's, or
+#: VCC_CLIENT_SECRET_COMMAND): running a password manager (`op`, `bw`, gpg) on every cached
+#: token would cost a second or a prompt each time, which is what the cache is there to
+#: avoid; the command's answer is checked whenever a token is fetched, so a rotation shows
+#: within one token lifetime. VCC_TOKEN has no secret (and no cache). Every other source
+#: (env value, secret file, one not known here) is checked: reading it costs nothing, and a
+#: secret that changes outside vcc is only caught by looking at it.
+SECRET_UNCHECKED = frozenset({"keyring", "secret command", "env (secret command)", "VCC_TOKEN"})
 
 
 def lock_timeout_for(timeout: tuple[float, float]) -> float:
@@ -74,8 +92,16 @@ class TokenSource:
     def session(self):
         return self._session()
 
+    def presented_secret(self) -> str | None:
+        """The secret a cache lookup must match, or None where it is not checked (SECRET_UNCHECKED)."""
+        if self.credentials.source in SECRET_UNCHECKED:
+            return None
+        return self.credentials.secret()
+
     def cached(self, scopes: Sequence[str], min_ttl: float) -> Token | None:
-        entry = self.cache.find(self.endpoint, self.credentials.client_id, scopes, min_ttl)
+        entry = self.cache.find(
+            self.endpoint, self.credentials.client_id, scopes, min_ttl, secret=self.presented_secret()
+        )
         return entry.token if entry else None
 
     def get(self, scopes: Sequence[str], *, min_ttl: float = 60.0, refresh: bool = False) -> Resolved:
@@ -144,11 +170,12 @@ class TokenSource:
         from vcc_cli.tokens.client import fetch_token
 
         sent_at = self.clock()
+        secret = self.credentials.secret()
         result = fetch_token(
             self.session,
             self.endpoint,
             self.credentials.client_id,
-            self.credentials.secret(),
+            secret,
             scopes,
             timeout=self.timeout,
             clock=self.clock,
@@ -158,7 +185,7 @@ class TokenSource:
             self.cache.delete(cache_key(self.endpoint, self.credentials.client_id, scopes))
         if store and result.cacheable:
             try:
-                self.cache.put(self.endpoint, self.credentials.client_id, scopes, result.token, sent_at)
+                self.cache.put(self.endpoint, self.credentials.client_id, scopes, result.token, sent_at, secret)
             except CacheUnavailable as exc:
                 resolved.notes.append(f"{exc}; the token was not cached")
         return resolved
@@ -174,6 +201,17 @@ class TokenSource:
                 and e.client_id == self.credentials.client_id
                 and wanted <= set(e.scopes) | set(e.token.scopes)
             )
+        )
+
+    def forget_other_secrets(self) -> int:
+        """Remove this client's cached tokens at this endpoint that were not fetched with
+        the credentials' secret (for `vcc login` to call when it stores a new one, so that
+        keyring profiles, whose hits are not checked, never serve a token of the old
+        secret); returns how many went."""
+        secret = self.credentials.secret()
+        endpoint = self.endpoint.rstrip("/")
+        return self.cache.remove(
+            lambda e: e.endpoint == endpoint and e.client_id == self.credentials.client_id and not e.made_with(secret)
         )
 
     def drop(self, token: Token) -> int:
