@@ -363,7 +363,7 @@ def ca_bundle(env: Mapping[str, str]) -> str | None:
 class Profile:
     """One ``[profiles.NAME]`` table of config.toml."""
 
-    __slots__ = ("api_url", "auth_url", "client_id", "name", "region", "scopes")
+    __slots__ = ("api_url", "auth_url", "client_id", "name", "region", "scopes", "secret_command")
 
     def __init__(
         self,
@@ -373,6 +373,7 @@ class Profile:
         scopes: tuple[str, ...] = (),
         auth_url: str | None = None,
         api_url: str | None = None,
+        secret_command: tuple[str, ...] | None = None,
     ):
         self.name = name
         self.region = region
@@ -380,6 +381,9 @@ class Profile:
         self.scopes = tuple(scopes)
         self.auth_url = auth_url
         self.api_url = api_url
+        #: The argv (no shell) whose first line of stdout is the secret, instead of the
+        #: keyring (``secret_command = ["pass", "show", "vcc/prod"]``); None: the keyring.
+        self.secret_command = tuple(secret_command) if secret_command else None
 
     def _values(self) -> tuple[object, ...]:
         return tuple(getattr(self, key) for key in self.__slots__)
@@ -479,6 +483,18 @@ class ConfigFile:
             scopes = scopes.split()
         if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
             raise UsageError(f"{self.path}: profiles.{name}.scopes must be a list of strings", "fix the file")
+        command = table.get("secret_command")
+        if command is not None and not (
+            isinstance(command, list)
+            and command
+            and all(isinstance(arg, str) and "\x00" not in arg for arg in command)
+            and command[0].strip()
+        ):
+            raise UsageError(
+                f"{self.path}: profiles.{name}.secret_command must be a non-empty list of strings "
+                "(the program and its arguments, run without a shell)",
+                'fix the file, e.g. secret_command = ["pass", "show", "vcc/prod"]',
+            )
         return Profile(
             name=name,
             region=text("region"),
@@ -486,6 +502,7 @@ class ConfigFile:
             scopes=tuple(scopes),
             auth_url=text("auth_url"),
             api_url=text("api_url"),
+            secret_command=tuple(command) if command is not None else None,
         )
 
     # -- updates: each one under the lock, on the file as it is then
@@ -645,6 +662,10 @@ def _set_profile(document, profile: Profile) -> None:
         table["scopes"] = list(profile.scopes)
     else:
         table.pop("scopes", None)
+    if profile.secret_command:
+        table["secret_command"] = list(profile.secret_command)
+    else:
+        table.pop("secret_command", None)
 
 
 def _plain(item) -> dict | None:

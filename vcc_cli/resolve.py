@@ -231,7 +231,7 @@ class Credentials:
     """A client ID and where its secret comes from (read only when needed), or a
     bearer token given as is (``VCC_TOKEN``: then ``token`` is set, no client)."""
 
-    __slots__ = ("_loader", "_secret", "client_id", "source", "token")
+    __slots__ = ("_loader", "_secret", "client_id", "command", "source", "token")
 
     def __init__(
         self,
@@ -241,10 +241,14 @@ class Credentials:
         secret: str | None = None,
         loader: Callable[[], str] | None = None,
         token: Token | None = None,
+        command: tuple[str, ...] | None = None,
     ):
         self.client_id = client_id
-        self.source = source  # "VCC_TOKEN", "env", "env (secret file)", "keyring", "login"
+        # "VCC_TOKEN", "env", "env (secret file)", "env (secret command)", "keyring",
+        # "secret command" (the profile's secret_command), "login"
+        self.source = source
         self.token = token
+        self.command = command  # the argv that prints the secret, for the command sources
         self._secret = secret
         self._loader = loader
 
@@ -313,43 +317,106 @@ def read_secret_file(path: str) -> str:
     return secret
 
 
+#: The environment's ways of giving the secret with VCC_CLIENT_ID: exactly one of them.
+SECRET_VARIABLES = ("VCC_CLIENT_SECRET", "VCC_CLIENT_SECRET_FILE", "VCC_CLIENT_SECRET_COMMAND")
+
+
 def from_env_pair(inv: Invocation) -> Credentials | None:
-    """``VCC_CLIENT_ID`` with ``VCC_CLIENT_SECRET`` or ``VCC_CLIENT_SECRET_FILE``;
-    one of a pair alone is an error."""
+    """``VCC_CLIENT_ID`` with one of ``VCC_CLIENT_SECRET``, ``VCC_CLIENT_SECRET_FILE`` or
+    ``VCC_CLIENT_SECRET_COMMAND``; one of the pair alone, or two ways of giving the
+    secret, is an error."""
     env = inv.rt.env
     env_id = env.get("VCC_CLIENT_ID", "")
-    env_secret = env.get("VCC_CLIENT_SECRET", "")
-    env_file = env.get("VCC_CLIENT_SECRET_FILE", "")
-    if env_secret and env_file:
-        raise AuthError("both VCC_CLIENT_SECRET and VCC_CLIENT_SECRET_FILE are set", "unset one of them")
-    if not (env_id or env_secret or env_file):
+    given = [name for name in SECRET_VARIABLES if env.get(name, "")]
+    if len(given) > 1:
+        names = ", ".join(given[:-1]) + " and " + given[-1]
+        raise AuthError(f"{names} are set: they are ways of giving the same secret", "unset all but one of them")
+    if not (env_id or given):
         return None
-    for name, value in (
-        ("VCC_CLIENT_ID", env_id),
-        ("VCC_CLIENT_SECRET", env_secret),
-        ("VCC_CLIENT_SECRET_FILE", env_file),
-    ):
-        config.require_text(value, name, AuthError)
+    for name in ("VCC_CLIENT_ID", *SECRET_VARIABLES):
+        config.require_text(env.get(name, ""), name, AuthError)
     if not env_id:
-        given = "VCC_CLIENT_SECRET" if env_secret else "VCC_CLIENT_SECRET_FILE"
-        raise AuthError(f"{given} is set but VCC_CLIENT_ID is not", "set both, or neither to use the profile")
-    if env_secret:
-        return Credentials(env_id, "env", secret=env_secret)
-    if env_file:
-        return Credentials(env_id, "env (secret file)", loader=lambda: read_secret_file(env_file))
-    raise AuthError(
-        "VCC_CLIENT_ID is set but VCC_CLIENT_SECRET is not",
-        "set VCC_CLIENT_SECRET or VCC_CLIENT_SECRET_FILE too, or unset VCC_CLIENT_ID to use the profile",
+        raise AuthError(f"{given[0]} is set but VCC_CLIENT_ID is not", "set both, or neither to use the profile")
+    if not given:
+        raise AuthError(
+            "VCC_CLIENT_ID is set but VCC_CLIENT_SECRET is not",
+            "set VCC_CLIENT_SECRET, VCC_CLIENT_SECRET_FILE or VCC_CLIENT_SECRET_COMMAND too, "
+            "or unset VCC_CLIENT_ID to use the profile",
+        )
+    value = env[given[0]]
+    if given[0] == "VCC_CLIENT_SECRET":
+        return Credentials(env_id, "env", secret=value)
+    if given[0] == "VCC_CLIENT_SECRET_FILE":
+        return Credentials(env_id, "env (secret file)", loader=lambda: read_secret_file(value))
+    from vcc_cli.tokens import secret_command
+
+    argv = secret_command.split_command_line(value, "VCC_CLIENT_SECRET_COMMAND", AuthError)
+    return Credentials(
+        env_id,
+        "env (secret command)",
+        loader=lambda: _run_command(argv, inv, "VCC_CLIENT_SECRET_COMMAND", show=False),
+        command=argv,
     )
 
 
 def from_profile(inv: Invocation) -> Credentials | None:
-    """The profile's client ID, its secret from the keyring (asked only when needed)."""
+    """The profile's client ID, its secret from its ``secret_command`` or else from the
+    keyring (either asked only when needed)."""
     profile = inv.profile
     if profile is None or not profile.client_id:
         return None
     keyring, name, client_id = inv.rt.keyring, inv.profile_name, profile.client_id
+    argv = profile.secret_command
+    if argv:
+        what = f"the secret_command of profile {name!r}"
+        return Credentials(client_id, "secret command", loader=lambda: _run_command(argv, inv, what), command=argv)
     return Credentials(client_id, "keyring", loader=lambda: keyring.get_secret(name, client_id))
+
+
+def _run_command(argv: tuple[str, ...], inv: Invocation, what: str, *, show: bool = True) -> str:
+    """The secret the command prints, within the keyring's time limit (VCC_KEYRING_TIMEOUT)."""
+    from vcc_cli.tokens import secret_command, secrets
+
+    env = inv.rt.env
+    return secret_command.run_secret_command(argv, env, timeout=secrets.keyring_timeout(env), what=what, show=show)
+
+
+def profile_secret_origin(profile: config.Profile) -> str:
+    """Where a saved profile's secret lives, for a person: ``the keyring`` or
+    ``command `pass show vcc/prod```. Nothing is run or read."""
+    if profile.secret_command:
+        from vcc_cli.tokens import secret_command
+
+        return f"command `{secret_command.shown(profile.secret_command)}`"
+    return "the keyring"
+
+
+def secret_origin(inv: Invocation, creds: Credentials | None = None) -> str:
+    """Where the secret of ``creds`` (the chain's, by default; may raise AuthError) comes
+    from, for a person (``vcc status``, ``vcc profiles``): ``env VCC_CLIENT_SECRET``,
+    ``env VCC_CLIENT_SECRET_FILE (/run/secrets/vcc)``, ``env VCC_CLIENT_SECRET_COMMAND
+    `op read …```, ``the keyring``, ``command `pass show vcc/prod```. Nothing is run or
+    read. A file or command that names nothing that exists is not shown (it may be the
+    secret itself, set by mistake)."""
+    creds = creds or credentials(inv, token_allowed=False)
+    env = inv.rt.env
+    if creds.source == "VCC_TOKEN":
+        return "none (VCC_TOKEN is a token, used as is)"
+    if creds.source == "env":
+        return "env VCC_CLIENT_SECRET"
+    if creds.source == "env (secret file)":
+        path = shown_secret_file(env.get("VCC_CLIENT_SECRET_FILE", ""))
+        return "env VCC_CLIENT_SECRET_FILE" + (f" ({path})" if path else " (a value that names no file, not shown)")
+    from vcc_cli.tokens import secret_command
+
+    if creds.source == "env (secret command)":
+        argv = creds.command or ()
+        if argv and secret_command.findable(argv, env):
+            return f"env VCC_CLIENT_SECRET_COMMAND `{secret_command.shown(argv)}`"
+        return "env VCC_CLIENT_SECRET_COMMAND (a command whose program is not found, not shown)"
+    if creds.source == "secret command" and creds.command:
+        return f"command `{secret_command.shown(creds.command)}`"
+    return "the keyring"
 
 
 #: SPEC section 3's order. A command that needs a client (not a token) skips the first.
@@ -366,7 +433,8 @@ def credentials(inv: Invocation, *, token_allowed: bool = True) -> Credentials:
             return found
     raise AuthError(
         f"no credentials: profile {inv.profile_name!r} is not configured",
-        "run `vcc login`, or set VCC_CLIENT_ID and VCC_CLIENT_SECRET",
+        "run `vcc login` (or `vcc login --secret-command CMD` for a password manager), "
+        "or set VCC_CLIENT_ID and VCC_CLIENT_SECRET",
     )
 
 

@@ -36,7 +36,9 @@ def run(opts: LogoutOptions, rt: Runtime) -> int:
         try:
             rt.keyring.delete_secret(name)
         except AuthError as exc:
-            if profile is not None or damaged:
+            # A profile whose secret comes from a command has none there (`vcc login
+            # --secret-command` removed it): a keyring that cannot answer does not keep it.
+            if (profile is not None and not profile.secret_command) or damaged:
                 failures.append(f"{name}: {exc.message}")
                 continue
         cfg.remove_profile(name)

@@ -18,8 +18,10 @@ SERVICE = "vcc-cli"
 DEFAULT_TIMEOUT = 5.0  # seconds
 
 NO_KEYRING_HINT = (
-    "in CI set VCC_CLIENT_ID and VCC_CLIENT_SECRET (or VCC_CLIENT_SECRET_FILE); on a desktop start a "
-    "Secret Service such as gnome-keyring, or choose a backend with PYTHON_KEYRING_BACKEND"
+    "keep the secret in a password manager and run `vcc login --secret-command 'pass show vcc/prod'` "
+    "(README: Secrets from a password manager); in CI set VCC_CLIENT_ID and VCC_CLIENT_SECRET "
+    "(or VCC_CLIENT_SECRET_FILE); or start a Secret Service such as gnome-keyring (the README has a "
+    "headless recipe), or choose a backend with PYTHON_KEYRING_BACKEND"
 )
 
 T = TypeVar("T")
