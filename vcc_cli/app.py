@@ -12,7 +12,8 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click; pinned below its next minor
 
 from vcc_cli import __version__
-from vcc_cli.cli import call, content, demo, emulator, login, scopes, status, token
+from vcc_cli.cli import call, content, demo, emulator, login, profiles, scopes, status, token
+from vcc_cli.cli import exec as exec_cli
 from vcc_cli.cli.table import PipeClosed
 from vcc_cli.errors import ExitCode, ShownUsage, UsageError
 from vcc_cli.output import one_line
@@ -24,7 +25,9 @@ COMMANDS = (
     login.LOGOUT,
     token.COMMAND,
     call.COMMAND,
+    exec_cli.COMMAND,
     status.COMMAND,
+    profiles.COMMAND,
     scopes.COMMAND,
     emulator.COMMAND,
     demo.COMMAND,
@@ -129,9 +132,13 @@ def root(
 
 
 for _command in COMMANDS:
-    app.command(_command.name, cls=VccCommand, rich_help_panel=_command.panel, short_help=_command.short_help)(
-        _command.typer_function(current)
-    )
+    app.command(
+        _command.name,
+        cls=VccCommand,
+        rich_help_panel=_command.panel,
+        short_help=_command.short_help,
+        context_settings={"allow_interspersed_args": False} if _command.options_first else None,
+    )(_command.typer_function(current))
 
 for _group in GROUPS:
     _sub = typer.Typer(

@@ -21,6 +21,7 @@ from vcc_cli import catalog
 from vcc_cli.errors import ApiError, AuthError
 from vcc_cli.http import IDEMPOTENT_METHODS, RetryPolicy, body_head, mask, redact, send
 from vcc_cli.request import CallRequest
+from vcc_cli.tokens import jwt_scopes
 
 if TYPE_CHECKING:
     from vcc_cli.tokens import Token
@@ -236,26 +237,6 @@ def _rejected(response, message: str, hint: str) -> AuthError:
     said = api_reason(response)
     response.close()
     return AuthError(message + (f" (the API says: {said})" if said else ""), hint)
-
-
-def jwt_scopes(access_token: str) -> tuple[str, ...] | None:
-    """The ``scope`` claim of a JWT-shaped token, read without verifying it (only
-    to word a 403); None when the token is opaque."""
-    import base64
-
-    parts = access_token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, TypeError):
-        return None
-    scope = payload.get("scope") if isinstance(payload, dict) else None
-    if isinstance(scope, str):
-        return tuple(scope.split()) or None
-    if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
-        return tuple(scope) or None
-    return None
 
 
 def required_scope(response, req: CallRequest) -> str:

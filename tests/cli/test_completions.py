@@ -56,7 +56,13 @@ def test_bash_completes_the_command_name(tmp_path):
 
 
 def test_bash_completes_token_format_values(tmp_path):
-    assert bash_complete("vcc token --format ''", tmp_path) == ["raw", "header", "json"]
+    assert bash_complete("vcc token --format ''", tmp_path) == ["raw", "header", "json", "env"]
+
+
+def test_bash_completes_exec_and_its_options(tmp_path):
+    assert bash_complete("vcc exe", tmp_path) == ["exec"]
+    assert bash_complete("vcc exec --min", tmp_path) == ["--min-ttl"]
+    assert bash_complete("vcc exec -s users", tmp_path) == ["users:read", "users:write"]
 
 
 def test_bash_completes_scopes_from_the_catalog(tmp_path):

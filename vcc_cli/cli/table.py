@@ -111,8 +111,12 @@ class Command:
         short_help: str,
         panel: str,
         args: Arg | None = None,
+        options_first: bool = False,
     ):
         self.name = name
+        #: options only before the arguments, as `env` and `sudo` read theirs: everything
+        #: from the first argument on is the arguments' (`vcc exec grep -s x` runs grep -s x)
+        self.options_first = options_first
         self.options_class = options_class
         self.run = run
         self.options = tuple(options)

@@ -26,9 +26,10 @@ COMMAND = Command(
         Opt(
             ("--format", "-f"),
             "format",
-            "raw: the token; header: an Authorization header; json: token and metadata.",
+            "raw: the token; header: an Authorization header; json: token and metadata; "
+            "env: VCC_TOKEN=<token>, shell-quoted, for eval and .env files.",
             default="raw",
-            metavar="[raw|header|json]",
+            metavar="[raw|header|json|env]",
             convert=choice(token.FORMATS),
             complete=lambda incomplete: complete.matching(token.FORMATS, incomplete),
         ),
@@ -39,6 +40,14 @@ COMMAND = Command(
             "Remove this client's cached tokens (only those covering -s scopes, if given) and exit.",
             kind=FLAG,
         ),
+        Opt(
+            ("--inspect",),
+            "inspect",
+            "Show what is known about the token instead of printing it: source, scopes, issue and "
+            "expiry times, JWT claims (unverified); JSON with --format json.",
+            kind=FLAG,
+        ),
+        Opt(("--show-token",), "show_token", "With --inspect, print the token itself too.", kind=FLAG),
     ],
     panel="Tokens and calls",
     short_help="Print a bearer token (cached on disk) for scripts.",
@@ -51,6 +60,8 @@ COMMAND = Command(
       vcc token -s stats
       curl -H "Authorization: Bearer $(vcc token -s stats)" https://emea.api.cc.vonage.com/stats/...
       vcc token -s stats -s users:read --format json
+      eval "$(vcc token -s stats --format env)"   # sets VCC_TOKEN
+      vcc token -s stats --inspect
       vcc token --clear
     """,
 )

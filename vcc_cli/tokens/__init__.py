@@ -44,3 +44,36 @@ class Token:
 
     def __repr__(self) -> str:  # keep tokens out of tracebacks and logs
         return f"Token(scopes={self.scopes!r}, expires_at={self.expires_at!r})"
+
+
+def decode_jwt(access_token: str) -> tuple[dict, dict] | None:
+    """The header and claims of a JWT-shaped token (three base64url parts, the first two
+    JSON objects), decoded without verifying the signature; None for an opaque token."""
+    import base64
+    import json
+
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    decoded = []
+    for part in parts[:2]:
+        try:
+            value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        except (ValueError, TypeError, RecursionError):
+            return None
+        if not isinstance(value, dict):
+            return None
+        decoded.append(value)
+    return decoded[0], decoded[1]
+
+
+def jwt_scopes(access_token: str) -> tuple[str, ...] | None:
+    """The ``scope`` claim of a JWT-shaped token, read without verifying it (only
+    to word a 403 or to inspect it); None when the token is opaque."""
+    jwt = decode_jwt(access_token)
+    scope = jwt[1].get("scope") if jwt else None
+    if isinstance(scope, str):
+        return tuple(scope.split()) or None
+    if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
+        return tuple(scope) or None
+    return None
