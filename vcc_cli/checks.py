@@ -22,14 +22,18 @@ class Check:
     name: str
     value: str
     ok: bool = True
-    fix: str | None = None  # what to do when not ok
+    fix: str | None = None  # what to do when not ok (or when warn)
     facts: dict | None = None  # machine-readable details, in --json only (``offset_seconds``)
+    #: ok for `vcc token`, yet worth fixing: shown as WARN with its fix, and not counted
+    #: against readiness (an unusable cache: each run fetches a token, none is shared)
+    warn: bool = False
 
     def as_dict(self) -> dict:
         return {
             "name": self.name,
             "value": self.value,
             "ok": self.ok,
+            **({"warn": True} if self.warn else {}),
             **({"fix": self.fix} if self.fix else {}),
             **(self.facts or {}),
         }
@@ -94,7 +98,8 @@ def _cache_dir(rt: Runtime, report: Report) -> None:
     """The token cache directory: trusted (SPEC section 2) and usable, that is writable
     when it exists, creatable when it does not. An unusable one does not stop `vcc token`
     (it fetches a token on every run, and parallel jobs no longer share one), but it is
-    a FAIL: the promise of the cache is broken, and the fix is a variable away."""
+    a WARN with its fix: `vcc token` works (status exits 0, as it answers), but the
+    promise of the cache is broken, and the fix is a variable away."""
     cache_dir = rt.cache_dir
     move = f"set VCC_CACHE_DIR to a directory you can write, e.g. VCC_CACHE_DIR={_other_cache_dir(rt.env)}"
     if not os.path.lexists(cache_dir):  # also when a file further up is in the way
@@ -102,19 +107,23 @@ def _cache_dir(rt: Runtime, report: Report) -> None:
         if blocker is None:
             report.add("cache dir", f"{cache_dir}, not created yet (vcc creates it, mode 0700, on first use)")
         else:
-            report.add(
+            check = report.add(
                 "cache dir",
-                f"{cache_dir}, not created yet, and cannot be: {blocker[0]}",
-                False,
+                f"{cache_dir}, not created yet, and cannot be: {blocker[0]}; "
+                "each `vcc token` fetches a new token, none is cached",
+                True,
                 f"{blocker[1]}, or {move}",
             )
+            check.warn = True
         return
     desc, trusted, reason = _mode(cache_dir, directory=True)
     fix = None if trusted else f"{reason}: fix or remove {cache_dir}, or {move}"
+    warn = False
     if trusted and not os.access(cache_dir, os.W_OK | os.X_OK):
-        trusted, fix = False, f"make it writable (chmod u+rwx {cache_dir}), or {move}"
+        warn, fix = True, f"make it writable (chmod u+rwx {cache_dir}), or {move}"
         desc += "; not writable by you: each `vcc token` fetches a new token, none is cached"
     check = report.add("cache dir", f"{cache_dir}, {desc}", trusted, fix)
+    check.warn = warn
     _directories_above(check, cache_dir, "VCC_CACHE_DIR")
 
 

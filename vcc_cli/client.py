@@ -183,7 +183,9 @@ class Client:
         ``Authorization``). ``scopes`` and ``api_version`` override what the path
         implies. ``stream=True`` leaves the body unread (close the response). With
         ``check`` (the default) a status of 400 or more, after the retries, raises
-        ``ApiError`` holding the response as ``.response``."""
+        ``ApiError`` holding the response as ``.response``. A 401 that a new token does
+        not cure (or a rejected ``VCC_TOKEN``) raises ``AuthError`` whatever ``check`` says,
+        as the CLI exits 3 for it."""
         req, caller = self._prepare(method, path, params, json, data, headers, scopes, api_version)
         sent = caller.send(req)
         response = sent.response
@@ -236,7 +238,10 @@ class Client:
         from vcc_cli import pagination, windows
         from vcc_cli.errors import NetworkError
 
-        window_ms = windows.parse_duration(window) if window is not None else None
+        try:
+            window_ms = windows.parse_duration(window) if window is not None else None
+        except ValueError as error:
+            raise UsageError(f"window {error}") from None
         req, caller = self._prepare("GET", path, params, None, None, None, scopes, api_version)
 
         def get_json(page_req: CallRequest, label: str) -> object:
@@ -298,6 +303,8 @@ class Client:
     ) -> tuple[CallRequest, Caller]:
         from vcc_cli import catalog, request, resolve
 
+        if not isinstance(method, str) or not method.isascii() or not method.isalpha():
+            raise UsageError(f"{method!r} is not an HTTP method", "give one such as GET, POST, PATCH or DELETE")
         method = method.upper()
         if json_body is not None and data is not None:
             raise UsageError("give json or data, not both")
@@ -320,7 +327,13 @@ class Client:
         except UsageError as error:
             raise _in_python_words(error) from None
         pairs = list(params.items()) if isinstance(params, Mapping) else list(params or ())
-        query = [(str(k), _text(v)) for k, v in pairs]
+        # as requests does: a list or tuple repeats the name, None leaves it out
+        query = [
+            (str(k), _text(item))
+            for k, v in pairs
+            for item in (v if isinstance(v, list | tuple) else [v])
+            if item is not None
+        ]
         given = {str(k).lower(): (str(k), str(v)) for k, v in (headers or {}).items()}
         req = request.CallRequest(method, url, rel_path, query, given, body, wanted, alternatives)
         accept = catalog.accept_header(method, rel_path, api_version)

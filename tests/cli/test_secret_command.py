@@ -234,16 +234,19 @@ def test_a_program_that_is_not_found_is_exit_3_and_not_echoed_from_the_environme
 def test_a_profiles_program_that_is_not_executable_is_exit_3_saying_so(vcc, mock_http, bin_dir, tmp_path):
     command = bin_dir / "not-executable"
     command.write_text(f"#!/bin/sh\necho {SECRET}\n")
+    command.chmod(0o755)
+    cmd_login(vcc, str(command), "--no-verify")  # login refuses a command it cannot run
     command.chmod(0o644)
-    cmd_login(vcc, str(command), "--no-verify")
     result = vcc("token", "-s", "stats", expect_error=3)
     assert "not executable" in result.stderr and "secret_command of profile 'default'" in result.stderr
 
 
-def test_a_profiles_program_that_is_not_found_is_named(vcc, mock_http, tmp_path):
-    cmd_login(vcc, "no-such-password-manager show vcc", "--no-verify")
+def test_a_profiles_program_that_is_not_found_is_named(vcc, mock_http, bin_dir, tmp_path):
+    command = script(bin_dir, "gone-password-manager", f"echo {SECRET}")
+    cmd_login(vcc, f"{command} show vcc", "--no-verify")  # login refuses a command it cannot find
+    command.unlink()
     result = vcc("token", "-s", "stats", expect_error=3)
-    assert "'no-such-password-manager' is not found" in result.stderr
+    assert f"'{command}' is not found" in result.stderr
 
 
 # --------------------------------------------------------------------------- vcc login --secret-command
@@ -468,3 +471,22 @@ def test_logout_removes_a_secret_command_profile_without_a_keyring(vcc, mock_htt
     cmd_login(vcc, str(printer), "--no-verify")
     vcc("logout")
     assert "secret_command" not in config_text(tmp_path)
+
+
+# --------------------------------------------------------------------------- what the review found
+
+
+def test_a_secret_command_naming_no_program_is_refused_never_shown_nor_stored(vcc, mock_http, tmp_path):
+    pasted = "Pasted-s3cr3t-Not-A-Command"
+    result = cmd_login(vcc, pasted, "--no-verify", expect_error=2)
+    assert pasted not in result.stderr and "names no program" in result.stderr
+    assert not (tmp_path / "config" / "config.toml").exists() or pasted not in config_text(tmp_path)
+    assert token_calls(mock_http) == []
+
+
+def test_a_login_that_verifies_nothing_keeps_the_tokens_others_cached_for_the_client(vcc, mock_http):
+    ci = {"VCC_CLIENT_ID": "cid", "VCC_CLIENT_SECRET": "the-right-secret", "VCC_REGION": "emea"}
+    mock_http.post(TOKEN_URL, json=token_answer("tok-ci"))
+    vcc("token", "-s", "stats", env=ci)
+    login(vcc, "-p", "typo", "--no-verify", stdin="a-mistyped-secret\n")
+    assert vcc("token", "-s", "stats", env=ci).stdout == "tok-ci\n" and len(token_calls(mock_http)) == 1

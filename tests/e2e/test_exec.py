@@ -189,3 +189,8 @@ def test_refused_credentials_run_nothing(vcc, tmp_path):
 def test_options_after_the_command_are_the_commands_own_even_without_a_double_dash(vcc, emulator):
     report = child_report(vcc("exec", "-s", "stats", sys.executable, "-c", CHILD, "-s", "x", "--profile"))
     assert report["argv"] == ["-s", "x", "--profile"] and report["status"] == 200
+
+
+def test_an_empty_command_name_is_127_as_a_shell_says(vcc, emulator):
+    result = vcc("exec", "-s", "stats", "--", "", "x", expect_error=127)
+    assert "command not found" in result.stderr and "internal error" not in result.stderr

@@ -452,3 +452,29 @@ def test_vcc_auth_never_sends_the_token_to_another_host_a_redirect_leads_to(clie
     assert response.status_code == 401  # returned as it is, not retried with a token
     elsewhere = [c.request for c in token_ok.calls if urlsplit(c.request.url).hostname == "evil.example"]
     assert len(elsewhere) == 1 and "Authorization" not in elsewhere[0].headers
+
+
+def test_params_repeat_a_name_for_a_list_and_leave_out_none_as_requests_does(mock_http, tmp_path):
+    mock_http.get(API_URL + "/agents-availability", json={})
+    client = Client(
+        env={**CI_ENV, "VCC_TOKEN": "tok", "VCC_CONFIG_DIR": str(tmp_path / "c"), "VCC_CACHE_DIR": str(tmp_path / "k")}
+    )
+    client.get("/agents-availability", {"skillNames": ["A", "B"], "missing": None, "on": True})
+    assert mock_http.calls[-1].request.url.endswith("/agents-availability?skillNames=A&skillNames=B&on=true")
+
+
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (lambda c: list(c.paginate("/stats/agent-activities", {"start": "2026-01-01"}, window="xx")), "not a duration"),
+        (lambda c: c.request("GET X", "/stats/agent-status"), "is not an HTTP method"),
+    ],
+)
+def test_bad_arguments_are_usage_errors_not_value_errors(tmp_path, call, said):
+    from vcc_cli import UsageError
+
+    client = Client(
+        env={**CI_ENV, "VCC_TOKEN": "tok", "VCC_CONFIG_DIR": str(tmp_path / "c"), "VCC_CACHE_DIR": str(tmp_path / "k")}
+    )
+    with pytest.raises(UsageError, match=said):
+        call(client)

@@ -100,12 +100,16 @@ def launch(argv: Sequence[str], env: Mapping[str, str], rt: Runtime) -> int:
             stream.flush()
         except (OSError, ValueError):  # a closed reader: nothing more to say to it anyway
             pass
+    if not argv[0] or "\0" in argv[0]:  # as a shell answers `'' args`
+        return _cannot_run(rt, argv[0], FileNotFoundError(2, "command not found"))
     try:
         if replace_process is None:
             return _run_subprocess(argv, env)
         _exec(argv, env)
     except OSError as exc:
         return _cannot_run(rt, argv[0], exc)
+    except ValueError as exc:  # an embedded NUL, or an argument the OS refuses
+        return _cannot_run(rt, argv[0], OSError(0, str(exc)))
     return 0  # only a stand-in for os.execvpe returns
 
 

@@ -52,6 +52,15 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
             "--secret-command and --client-secret-stdin do not go together",
             "give the secret one way: the command that prints it, or the secret on stdin",
         )
+    if command:
+        from vcc_cli.tokens.secret_command import findable
+
+        if not findable(command, rt.env):  # perhaps the secret itself: never shown, never stored
+            raise UsageError(
+                "--secret-command names no program that can be run (the command is not shown: "
+                "it may be the secret itself); nothing was stored",
+                "give the command that prints the secret, e.g. --secret-command 'pass show vcc/prod'",
+            )
     name = resolve.profile_name(opts.profile, rt.env)
     cfg = rt.config_file()
     existing = cfg.get_profile(name)
@@ -125,7 +134,7 @@ def run(opts: LoginOptions, rt: Runtime) -> int:
             raise
     if existing is not None:
         io.note(replacing(existing, profile))
-    if source is not None:
+    if source is not None and not opts.no_verify:  # only a secret the token endpoint took
         _forget_tokens_of_other_secrets(source)
     if command is None:
         io.note(

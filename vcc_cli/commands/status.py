@@ -26,14 +26,17 @@ def run(opts: StatusOptions, rt: Runtime) -> int:
     else:
         width = max(len(c.name) for c in report.checks)
         for check in report.checks:
-            mark = "ok " if check.ok else "FAIL"
+            mark = "FAIL" if not check.ok else "WARN" if check.warn else "ok "
             # values may quote a server (an error, a Date header): escaped like every note
             rt.io.write_line(f"{mark:4} {check.name:<{width}}  {one_line(check.value)}")
-            if not check.ok and check.fix:
+            if (not check.ok or check.warn) and check.fix:
                 rt.io.write_line(f"{'':4} {'':<{width}}  fix: {one_line(check.fix)}")
         rt.io.write_line("")
+        warned = any(c.warn for c in report.checks)
         rt.io.write_line(
-            "ready: `vcc token` has what it needs" if report.ready else "not ready: see the FAIL lines above"
+            ("ready: `vcc token` has what it needs" + ("; see the WARN lines above" if warned else ""))
+            if report.ready
+            else "not ready: see the FAIL lines above"
         )
     if not report.ready:
         first = report.fixes[0] if report.fixes else "see `vcc status`"

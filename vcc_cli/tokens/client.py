@@ -257,7 +257,8 @@ def oauth_error(body: dict, scopes: Sequence[str], secret: str = "") -> TokenRef
     if code == "invalid_client":
         return TokenRefused(
             f"the token endpoint rejected the client ID or secret (invalid_client{detail})",
-            "check the credentials: run `vcc login` again, or fix VCC_CLIENT_ID / VCC_CLIENT_SECRET",
+            "check the credentials: run `vcc login` again, or fix VCC_CLIENT_ID and its secret "
+            "(VCC_CLIENT_SECRET, the file, or what the secret command prints)",
             code=code,
         )
     if code == "invalid_scope":
