@@ -77,24 +77,6 @@ _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _PART = re.compile(r"^\..+\.[0-9a-f]{16}\.part$")
 
 
-class AnswerError(ApiError):
-    """An answer >= 400 (exit 1), with its ``status`` kept for the failures file."""
-
-    def __init__(self, message: str, hint: str | None = None, *, status: int):
-        super().__init__(message, hint)
-        self.status = status
-
-
-def answer_error(
-    response: Any, req: Any, token_scopes: tuple[str, ...] | None, label: str | None = None
-) -> AnswerError:
-    """``caller.api_error`` for ``response``, keeping its status."""
-    from vcc_cli.caller import api_error
-
-    err = api_error(response, req, token_scopes, page=label)
-    return AnswerError(err.message, err.hint, status=response.status_code)
-
-
 class Stopped(Exception):
     """The run is ending (Ctrl-C, a signal, an error that ends it): whatever a worker
     was doing is given up, its temporary file removed."""
@@ -395,20 +377,9 @@ class ContentApi:
 
     def json(self, req, label: str | None = None) -> object:
         """The parsed JSON answer to ``req``; an answer >= 400 raises its ApiError."""
-        from vcc_cli.http import iter_body
+        from vcc_cli.caller import json_answer
 
-        sent = self.caller.send(req)
-        with sent.response as response:
-            if response.status_code >= 400:
-                raise answer_error(response, req, sent.token_scopes, label)
-            data = b"".join(iter_body(response))
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError):
-            raise NetworkError(
-                f"{req.method} {req.path}{f' ({label})' if label else ''}: the answer is not JSON",
-                "try again; if it persists, check the API URL",
-            ) from None
+        return json_answer(self.caller, req, label)
 
     def search(self, start: str, end: str, *, now: float) -> Iterator[list]:
         """The items of the search ``start``..``end``, a page at a time, in 7-day
@@ -661,7 +632,7 @@ class Downloader:
                 return
             try:
                 item = self.api.item(task)
-            except AnswerError as err:
+            except ApiError as err:
                 if err.status in (401, 403):
                     raise
                 self._record(Failure(task, None, err.status, err.message))
@@ -694,7 +665,7 @@ class Downloader:
             attempt += 1
             try:
                 written = self._fetch(file, target)
-            except AnswerError as err:
+            except ApiError as err:
                 if err.status in (401, 403):
                     raise
                 self._record(Failure(file.guid, file.key, err.status, err.message, file.name))
@@ -720,7 +691,9 @@ class Downloader:
         req, sent = self.api.open_content(file)
         with sent.response as response:
             if response.status_code >= 400:
-                raise answer_error(response, req, sent.token_scopes)
+                from vcc_cli.caller import api_error
+
+                raise api_error(response, req, sent.token_scopes)
             with self._flight_lock:
                 self._in_flight[file.name] = response
             try:
@@ -813,7 +786,7 @@ def delete_in_batches(
     for batch in batches(guids, batch_size):
         try:
             answer = api.delete_batch(batch)
-        except AnswerError as err:
+        except ApiError as err:
             if err.status in (401, 403):
                 raise
             done.failures += [Failure(g, None, err.status, err.message) for g in batch]

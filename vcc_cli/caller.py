@@ -232,6 +232,47 @@ class Caller:
             self.policy.sleep(wait)
 
 
+def json_answer(caller: Caller, req: CallRequest, label: str | None = None) -> object:
+    """The parsed JSON answer to ``req`` sent through ``caller`` (``label`` names the page
+    in messages): an answer >= 400 raises its ApiError, one that is not JSON a NetworkError."""
+    from vcc_cli.errors import NetworkError
+    from vcc_cli.http import iter_body
+
+    sent = caller.send(req)
+    with sent.response as response:
+        if response.status_code >= 400:
+            read_error_body(response)  # ApiError.response stays readable once closed
+            raise api_error(response, req, sent.token_scopes, page=label)
+        data = b"".join(iter_body(response))
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        raise NetworkError(
+            f"{req.method} {req.path}{f' ({label})' if label else ''}: the answer is not JSON",
+            "try again; if it persists, check the API URL",
+        ) from None
+
+
+def read_error_body(response) -> None:
+    """Read an error answer's body now, at most the 64 KiB the CLI keeps of one, so that
+    ``ApiError.response.content`` and ``.json()`` still work once the stream is closed."""
+    from vcc_cli.errors import NetworkError
+    from vcc_cli.http import HEAD_KEPT, iter_body
+
+    if response._content_consumed:
+        return
+    data = bytearray()
+    try:
+        for chunk in iter_body(response):
+            data += chunk
+            if len(data) >= HEAD_KEPT:
+                break
+    except NetworkError:
+        pass  # what arrived is what there is
+    response._content = bytes(data[:HEAD_KEPT])
+    response._content_consumed = True
+
+
 def _rejected(response, message: str, hint: str) -> AuthError:
     """The final 401 as an AuthError carrying the API's reason (its body is not shown)."""
     said = api_reason(response)

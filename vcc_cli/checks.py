@@ -43,8 +43,8 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
 
-    def add(self, name: str, value: str, ok: bool = True, fix: str | None = None) -> Check:
-        check = Check(name, value, ok, fix)
+    def add(self, name: str, value: str, ok: bool = True, fix: str | None = None, *, warn: bool = False) -> Check:
+        check = Check(name, value, ok, fix, warn=warn)
         self.checks.append(check)
         return check
 
@@ -107,14 +107,13 @@ def _cache_dir(rt: Runtime, report: Report) -> None:
         if blocker is None:
             report.add("cache dir", f"{cache_dir}, not created yet (vcc creates it, mode 0700, on first use)")
         else:
-            check = report.add(
+            report.add(
                 "cache dir",
                 f"{cache_dir}, not created yet, and cannot be: {blocker[0]}; "
                 "each `vcc token` fetches a new token, none is cached",
-                True,
-                f"{blocker[1]}, or {move}",
+                fix=f"{blocker[1]}, or {move}",
+                warn=True,
             )
-            check.warn = True
         return
     desc, trusted, reason = _mode(cache_dir, directory=True)
     fix = None if trusted else f"{reason}: fix or remove {cache_dir}, or {move}"
@@ -122,8 +121,7 @@ def _cache_dir(rt: Runtime, report: Report) -> None:
     if trusted and not os.access(cache_dir, os.W_OK | os.X_OK):
         warn, fix = True, f"make it writable (chmod u+rwx {cache_dir}), or {move}"
         desc += "; not writable by you: each `vcc token` fetches a new token, none is cached"
-    check = report.add("cache dir", f"{cache_dir}, {desc}", trusted, fix)
-    check.warn = warn
+    check = report.add("cache dir", f"{cache_dir}, {desc}", trusted, fix, warn=warn)
     _directories_above(check, cache_dir, "VCC_CACHE_DIR")
 
 

@@ -192,9 +192,9 @@ class Client:
         if not stream:
             _read(response)
         if check and response.status_code >= 400:
-            from vcc_cli.caller import api_error
+            from vcc_cli.caller import api_error, read_error_body
 
-            _read_error(response)
+            read_error_body(response)
             response.close()
             raise api_error(response, req, sent.token_scopes)
         return response
@@ -274,7 +274,7 @@ class Client:
         """Stream the body of ``GET path`` into ``dest`` in constant memory: the file is
         complete or absent (written beside it, renamed when whole; an older ``dest``
         stays if anything fails). Returns ``dest`` as a ``Path``."""
-        from vcc_cli.caller import api_error
+        from vcc_cli.caller import api_error, read_error_body
         from vcc_cli.download import save
         from vcc_cli.http import iter_body
 
@@ -283,7 +283,7 @@ class Client:
         target = Path(dest)
         with sent.response as response:
             if response.status_code >= 400:
-                _read_error(response)
+                read_error_body(response)
                 raise api_error(response, req, sent.token_scopes)
             save(iter_body(response), target)
         return target
@@ -364,20 +364,9 @@ class Client:
             return self._callers.setdefault(key, caller)
 
     def _json(self, caller: Caller, req: CallRequest, label: str) -> object:
-        from vcc_cli.caller import api_error
-        from vcc_cli.errors import NetworkError
-        from vcc_cli.http import iter_body
+        from vcc_cli.caller import json_answer
 
-        sent = caller.send(req)
-        with sent.response as response:
-            if response.status_code >= 400:
-                _read_error(response)
-                raise api_error(response, req, sent.token_scopes, page=label)
-            data = b"".join(iter_body(response))
-        try:
-            return _json.loads(data)
-        except (ValueError, RecursionError):
-            raise NetworkError(f"{req.method} {req.path} ({label}): the answer is not JSON") from None
+        return json_answer(caller, req, label)
 
 
 #: The CLI's words in hints, and what a Python caller writes instead.
@@ -405,26 +394,6 @@ def _read(response: Any) -> None:
     from vcc_cli.http import iter_body
 
     response._content = b"".join(iter_body(response))
-    response._content_consumed = True
-
-
-def _read_error(response: Any) -> None:
-    """Read an error answer's body now, at most the 64 KiB the CLI keeps of one, so that
-    ``ApiError.response.content`` and ``.json()`` still work once the stream is closed."""
-    from vcc_cli.errors import NetworkError
-    from vcc_cli.http import HEAD_KEPT, iter_body
-
-    if response._content_consumed:
-        return
-    data = bytearray()
-    try:
-        for chunk in iter_body(response):
-            data += chunk
-            if len(data) >= HEAD_KEPT:
-                break
-    except NetworkError:
-        pass  # what arrived is what there is
-    response._content = bytes(data[:HEAD_KEPT])
     response._content_consumed = True
 
 

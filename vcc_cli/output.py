@@ -528,38 +528,6 @@ def fit_to_terminal(line: str, stream) -> str:
     return line if len(line) < width else line[: max(1, width - 2)] + "…"
 
 
-class PagingProgress:
-    """``--paginate`` on a terminal: one line on stderr, redrawn in place (at most ten
-    times a second), saying how far the paging got: pages, items, elapsed seconds.
-    ``clear()`` wipes it before anything else is written to the same terminal."""
-
-    INTERVAL = 0.1  # seconds between redraws
-
-    def __init__(self, io: IO, clock=time.monotonic):
-        self.io = io
-        self.clock = clock
-        self.started = clock()
-        self.drawn = 0.0
-        self.shown = False
-
-    def update(self, pages: int, items: int, *, force: bool = False) -> None:
-        now = self.clock()
-        if not force and now - self.drawn < self.INTERVAL:
-            return
-        self.drawn = now
-        plural = "s" if pages != 1 else ""
-        line = f"vcc: {pages:,} page{plural}, {items:,} items, {now - self.started:.1f} s"
-        self.io.stderr.write("\r\x1b[K" + fit_to_terminal(line, self.io.stderr))
-        self.io.stderr.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.io.stderr.write("\r\x1b[K")
-            self.io.stderr.flush()
-            self.shown = False
-
-
 # --------------------------------------------------------------------------- -i and -v
 
 
@@ -649,8 +617,8 @@ class Trace:
 # --------------------------------------------------------------------------- vcc content: bulk progress
 
 
-class BulkProgress:
-    """``vcc content download``/``delete`` on a terminal: one line on stderr, redrawn in
+class ProgressLine:
+    """``--paginate`` and ``vcc content`` on a terminal: one line on stderr, redrawn in
     place at most ten times a second, saying how far the run got (``update(text)``).
     Thread-safe, as the download workers all report to it; ``note()`` writes a note
     above the line, ``clear()`` wipes it. Off the terminal it draws nothing, and notes

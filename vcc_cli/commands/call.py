@@ -287,7 +287,7 @@ def _stream(opts: CallOptions, compiled, walk, io: IO, output: Path | None, widt
     """A streamed --format: each page's items written as the page arrives (memory
     holds one page), into ``output`` complete or not at all, or onto stdout."""
     from vcc_cli import formats
-    from vcc_cli.output import PagingProgress, console
+    from vcc_cli.output import ProgressLine, console
 
     terminal = output is None and io.stdout_tty and opts.output != "-"
     if width is None:
@@ -295,7 +295,7 @@ def _stream(opts: CallOptions, compiled, walk, io: IO, output: Path | None, widt
     writer = formats.writer(
         opts.format, query=compiled, columns=opts.columns, terminal=terminal, width=width, color=terminal and io.color
     )
-    progress = PagingProgress(io) if opts.paginate and io.stderr_tty and not opts.verbose else None
+    progress = ProgressLine(io) if opts.paginate and io.stderr_tty and not opts.verbose else None
 
     def batches():
         if not walk.paged:  # one answer: its items (a list), or the answer as one item
@@ -311,7 +311,8 @@ def _stream(opts: CallOptions, compiled, walk, io: IO, output: Path | None, widt
         for batch in batches():
             text = writer.page(batch)
             if progress:
-                progress.update(walk.pages, walk.count)
+                pages = f"{walk.pages:,} page{'s' if walk.pages != 1 else ''}"
+                progress.update(f"{pages}, {walk.count:,} items, {progress.elapsed():.1f} s")
             if text:
                 yield _encoded(text)
         tail = writer.end()

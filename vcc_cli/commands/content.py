@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from vcc_cli.bulk import ContentApi, Tally
-    from vcc_cli.output import IO, BulkProgress
+    from vcc_cli.output import IO, ProgressLine
     from vcc_cli.resolve import Invocation
     from vcc_cli.runtime import Runtime
 
@@ -108,7 +108,7 @@ def _content_api(
     rate: float,
     retries: int,
     stop: threading.Event,
-    progress: BulkProgress,
+    progress: ProgressLine,
     connections: int = 1,
 ) -> ContentApi:
     """A ContentApi for ``method path``'s scope, its requests paced at ``rate`` a minute."""
@@ -189,7 +189,7 @@ def run_download(opts: DownloadOptions, rt: Runtime) -> int:
     from pathlib import Path
 
     from vcc_cli import bulk, resolve
-    from vcc_cli.output import BulkProgress
+    from vcc_cli.output import ProgressLine
 
     io = rt.io
     if opts.directory is None:
@@ -198,7 +198,7 @@ def run_download(opts: DownloadOptions, rt: Runtime) -> int:
     inv = resolve.Invocation(rt, opts.profile, opts.region, opts.timeout)
     directory = Path(opts.directory)
     stop = threading.Event()
-    progress = BulkProgress(io)
+    progress = ProgressLine(io)
     api = _content_api(
         rt,
         inv,
@@ -262,7 +262,7 @@ def run_delete(opts: DeleteOptions, rt: Runtime) -> int:
     import threading
 
     from vcc_cli import bulk, resolve
-    from vcc_cli.output import BulkProgress, one_line
+    from vcc_cli.output import ProgressLine, one_line
 
     io = rt.io
     guids = _selection(opts, io)
@@ -273,7 +273,7 @@ def run_delete(opts: DeleteOptions, rt: Runtime) -> int:
         )
     inv = resolve.Invocation(rt, opts.profile, opts.region, opts.timeout)
     stop = threading.Event()
-    progress = BulkProgress(io)
+    progress = ProgressLine(io)
     try:
         if guids is None:
             assert opts.start is not None and opts.end is not None
