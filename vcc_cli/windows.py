@@ -2,9 +2,11 @@
 wider than the API accepts is split into consecutive windows, paged one after the other.
 
 VCC's limits (``../shared/reference/vcc-api-facts.md``): Insights Stats rejects windows
-over 31 days ("Request window size limit exceeded 31 days", DV 3567845377) and defaults
-``end`` to now; the Interaction Content v3 search needs both ``start`` and ``end``, at
-most 7 days apart (DV 3567223389). The catalog holds each endpoint's limit.
+over 31 days ("Request window size limit exceeded 31 days") and defaults ``end`` to now
+(https://newvoicemedia.atlassian.net/wiki/spaces/VCCA/pages/3567845377); the Interaction
+Content v3 search needs both ``start`` and ``end``, at most 7 days apart
+(https://docs-vcc.atlassian.net/wiki/spaces/VCCA/pages/3567223389). The catalog holds
+each endpoint's limit, with these sources beside it.
 
 Windows share their boundaries: each one's ``end`` is the next one's ``start``, so there
 is no gap and no overlap as long as the API reads ``end`` as exclusive, as the emulator
